@@ -1,0 +1,102 @@
+import { access, constants, readFile, stat } from 'node:fs/promises';
+import { OpusEncoder } from './opus.js';
+import { type OggOpusStream, parseOggOpus } from './ogg-reader.js';
+import { FRAME_SAMPLES, ToneGenerator } from './tone.js';
+
+/**
+ * What the audio track carries, decided and validated before the call so a bad
+ * `--audio FILE` exits 2 at start instead of failing after connecting.
+ */
+export type AudioSource =
+  | { kind: 'tone'; hz: number }
+  | { kind: 'file'; path: string; stream: OggOpusStream };
+
+export type AudioFileErrorCode = 'audio-file-missing' | 'audio-file-unreadable' | 'audio-file-not-opus' | 'audio-file-empty';
+
+/** A `--audio FILE` that cannot be played; `code` is stable, `message` is for people. */
+export class AudioFileError extends Error {
+  readonly code: AudioFileErrorCode;
+  readonly path: string;
+  constructor(code: AudioFileErrorCode, path: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AudioFileError';
+    this.code = code;
+    this.path = path;
+  }
+}
+
+/**
+ * Turn the `--audio` and `--tone-hz` flags into a source: undefined for `none`,
+ * a tone for `tone`, anything else is an Ogg Opus file that must exist, parse
+ * (CRC-checked pages, OpusHead, OpusTags) and hold at least one audio packet.
+ * Throws AudioFileError (exit 2) or RangeError for a bad tone frequency.
+ */
+export async function loadAudioSource(audio: string, toneHz: number): Promise<AudioSource | undefined> {
+  if (audio === 'none') return undefined;
+  if (audio === 'tone') {
+    new ToneGenerator({ hz: toneHz }); // validates the frequency now, not on connect
+    return { kind: 'tone', hz: toneHz };
+  }
+  const path = audio;
+  try {
+    await access(path, constants.R_OK);
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new AudioFileError(
+      missing ? 'audio-file-missing' : 'audio-file-unreadable',
+      path,
+      missing ? `--audio ${path}: no such file` : `--audio ${path}: cannot read it (${String(error)})`,
+      { cause: error },
+    );
+  }
+  if ((await stat(path)).isDirectory()) {
+    throw new AudioFileError('audio-file-unreadable', path, `--audio ${path}: is a directory, not an Ogg Opus file`);
+  }
+  let stream: OggOpusStream;
+  try {
+    stream = parseOggOpus(await readFile(path));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new AudioFileError('audio-file-not-opus', path, `--audio ${path}: not an Ogg Opus file (${reason})`, {
+      cause: error,
+    });
+  }
+  if (stream.packets.length === 0) {
+    throw new AudioFileError('audio-file-empty', path, `--audio ${path}: the Ogg Opus stream holds no audio`);
+  }
+  return { kind: 'file', path, stream };
+}
+
+export interface OpusFrame {
+  payload: Buffer;
+  /** 48 kHz samples this packet lasts: how far the RTP timestamp and the clock advance. */
+  samples: number;
+}
+
+/** An endless supply of Opus packets from a source; files loop so audio lasts --duration-s. */
+export interface FrameSource {
+  next(): OpusFrame;
+  close(): void;
+}
+
+export function openFrameSource(source: AudioSource): FrameSource {
+  if (source.kind === 'tone') {
+    const tone = new ToneGenerator({ hz: source.hz });
+    const encoder = new OpusEncoder();
+    return {
+      next: () => ({ payload: encoder.encode(tone.nextFrame()), samples: FRAME_SAMPLES }),
+      close: () => encoder.close(),
+    };
+  }
+  const packets = source.stream.packets;
+  let index = 0;
+  return {
+    next: () => {
+      const packet = packets[index % packets.length];
+      index++;
+      if (packet === undefined) throw new Error('the Ogg Opus source holds no packets');
+      return { payload: packet.data, samples: packet.samples };
+    },
+    close: () => undefined,
+  };
+}
