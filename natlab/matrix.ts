@@ -1,0 +1,56 @@
+import { isBehaviour, type Behaviour } from './behaviour.js';
+
+/**
+ * How the peers may connect: `default` hands them STUN and TURN, `relay-only`
+ * adds --relay-only (ICE policy relay), `no-turn` leaves TURN out, so only
+ * direct paths exist and the cells that need a relay must fail.
+ */
+export const MODES = ['default', 'relay-only', 'no-turn'] as const;
+export type Mode = (typeof MODES)[number];
+
+export interface Cell {
+  /** Behaviour of router A, the answerer's side. */
+  answerer: Behaviour;
+  /** Behaviour of router B, the offerer's side. */
+  offerer: Behaviour;
+  mode: Mode;
+}
+
+/** The pairs that tell the behaviours apart (answerer × offerer). */
+export const DEFAULT_PAIRS: ReadonlyArray<readonly [Behaviour, Behaviour]> = [
+  ['none', 'none'],
+  ['none', 'hard'],
+  ['easy', 'easy'],
+  ['easy', 'hard'],
+  ['hard', 'hard'],
+  ['full', 'hard'],
+  ['udpblock', 'easy'],
+  ['udpblock', 'hard'],
+];
+export const DEFAULT_MODES: readonly Mode[] = ['default', 'relay-only'];
+
+/** The reduced matrix that CI runs. */
+export const REDUCED_PAIRS: ReadonlyArray<readonly [Behaviour, Behaviour]> = [
+  ['easy', 'easy'],
+  ['hard', 'hard'],
+  ['udpblock', 'easy'],
+];
+
+export function buildCells(pairs: ReadonlyArray<readonly [Behaviour, Behaviour]>, modes: readonly Mode[]): Cell[] {
+  return modes.flatMap((mode) => pairs.map(([answerer, offerer]) => ({ answerer, offerer, mode })));
+}
+
+/** Parses "easy:hard" (answerer:offerer) or "easy" (both sides). */
+export function parsePair(text: string): readonly [Behaviour, Behaviour] {
+  const parts = text.split(/[:x×]/);
+  const a = parts[0] ?? '';
+  const b = parts[1] ?? a;
+  if (parts.length > 2 || !isBehaviour(a) || !isBehaviour(b)) {
+    throw new Error(`bad pair "${text}": want answerer:offerer, each one of none, easy, hard, full, udpblock`);
+  }
+  return [a, b];
+}
+
+export function cellName(cell: Cell): string {
+  return `${cell.answerer}x${cell.offerer}-${cell.mode}`;
+}

@@ -1,0 +1,77 @@
+/**
+ * The parts of a bin/client --json report (CLI.md "The report") that the
+ * matrix judges. The whole report is kept verbatim in the natlab report.
+ */
+export interface CandidateSummary {
+  type: string;
+  protocol: string | null;
+  address: string | null;
+  /** Transport between the peer and its TURN server, for relay candidates. */
+  relayProtocol: string | null;
+  url: string | null;
+}
+
+export interface PeerSummary {
+  ok: boolean;
+  errorCode: string | null;
+  dataChannelOpenMs: number | null;
+  local: CandidateSummary | null;
+  remote: CandidateSummary | null;
+  pairRttMs: number | null;
+  pingRttMedianMs: number | null;
+}
+
+type Json = Record<string, unknown>;
+
+function obj(v: unknown): Json | null {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : null;
+}
+function str(v: unknown): string | null {
+  return typeof v === 'string' ? v : null;
+}
+function num(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+function candidate(v: unknown): CandidateSummary | null {
+  const c = obj(v);
+  const type = str(c?.['type']);
+  if (!c || type === null) return null;
+  const url = str(c['url']) ?? str(c['server']) ?? str(c['iceServer']);
+  const relayProtocol = str(c['relayProtocol']) ?? (type === 'relay' && url ? (/transport=(udp|tcp)/i.exec(url)?.[1]?.toLowerCase() ?? null) : null);
+  return { type, protocol: str(c['protocol']), address: str(c['address']), relayProtocol, url };
+}
+
+export function summarise(report: unknown): PeerSummary {
+  const r = obj(report);
+  const pair = obj(r?.['selectedPair']);
+  const dc = obj(r?.['dataChannel']);
+  return {
+    ok: r?.['ok'] === true,
+    errorCode: str(obj(r?.['error'])?.['code']),
+    dataChannelOpenMs: num(obj(r?.['timingsMs'])?.['dataChannelOpen']),
+    local: candidate(pair?.['local']),
+    remote: candidate(pair?.['remote']),
+    pairRttMs: num(pair?.['rttMs']),
+    pingRttMedianMs: num(obj(dc?.['rttMs'])?.['median']),
+  };
+}
+
+/** The report is one JSON object on stdout; take the last line that parses as one. */
+export function parseReportOutput(stdout: string): unknown {
+  const lines = stdout.trim().split('\n').reverse();
+  for (const line of lines) {
+    try {
+      const v: unknown = JSON.parse(line);
+      if (obj(v)) return v;
+    } catch {
+      // not the report line
+    }
+  }
+  try {
+    const v: unknown = JSON.parse(stdout);
+    return obj(v) ? v : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,48 @@
+import type { BehaviourCheck } from './behaviour-check.js';
+import type { CellResult } from './cell-runner.js';
+import type { PeerSummary } from './peer-report.js';
+
+function render(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+function pair(s: PeerSummary): string {
+  if (!s.local && !s.remote) return '-';
+  return `${s.local?.type ?? '?'}->${s.remote?.type ?? '?'}`;
+}
+
+function relayTag(role: string, s: PeerSummary): string {
+  return s.local?.type === 'relay' ? `${role}:${s.local.relayProtocol ?? '?'}` : '';
+}
+
+function ms(v: number | null): string {
+  return v === null ? '-' : v < 10 ? v.toFixed(1) : String(Math.round(v));
+}
+
+export function matrixTable(results: readonly CellResult[]): string {
+  const header = ['answerer x offerer', 'mode', 'expected', 'connected', 'answerer pair', 'offerer pair', 'relay via', 'dc open ms', 'rtt ms', 'verdict'];
+  const rows = results.map((r) => {
+    const a = r.peers.answerer.summary;
+    const o = r.peers.offerer.summary;
+    const relay = [relayTag('answerer', a), relayTag('offerer', o)].filter((t) => t !== '').join(' ');
+    const connected = a.ok && o.ok ? 'yes' : a.dataChannelOpenMs !== null || o.dataChannelOpenMs !== null ? 'partly' : 'no';
+    const open = o.dataChannelOpenMs ?? a.dataChannelOpenMs;
+    const rtt = o.pingRttMedianMs ?? o.pairRttMs ?? a.pingRttMedianMs;
+    return [`${r.cell.answerer} x ${r.cell.offerer}`, r.cell.mode, r.expectation.text, connected, pair(a), pair(o), relay || '-', ms(open), ms(rtt), r.verdict.met ? 'ok' : 'MISSED'];
+  });
+  return render(header, rows);
+}
+
+export function behaviourTable(checks: readonly BehaviourCheck[]): string {
+  const header = ['behaviour', 'mapping (measured)', 'filtering (measured)', 'public address:port seen', 'verdict'];
+  const rows = checks.map((c) => [
+    c.behaviour,
+    c.measured.reachable ? (c.measured.mapping ?? '?') : 'STUN unreachable',
+    c.measured.reachable ? (c.measured.filtering ?? '?') : '-',
+    c.measured.reflexive.join(' ') || '-',
+    c.met ? 'ok' : 'MISSED',
+  ]);
+  return render(header, rows);
+}
