@@ -1,0 +1,64 @@
+import { parseArgs, UsageError } from './cli.js';
+import { interrupted } from './errors.js';
+import { createLogger } from './log.js';
+import { runPeer } from './run.js';
+import type { Werift } from './session.js';
+
+/** bin/client: parse flags, run, report; exit through process.exitCode. */
+async function main(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs(args);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`client: ${error.message}\nRun bin/client --help for the flags.\n`);
+    return 2;
+  }
+  if (parsed.kind === 'print') {
+    process.stdout.write(`${parsed.text}\n`);
+    return 0;
+  }
+  const options = parsed.options;
+  // Start loading werift now (the biggest part of start-up) so that it
+  // overlaps registration instead of preceding it.
+  const werift: Promise<Werift> = import('werift');
+  werift.catch(() => undefined);
+
+  const log = createLogger({ level: options.logLevel });
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (controller.signal.aborted) {
+      // A second Ctrl-C: the user does not want to wait for the goodbyes.
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    }
+    log.warn(`${signal}: leaving the room`);
+    controller.abort(interrupted(signal));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await runPeer(options, {
+      log,
+      werift,
+      abort: controller.signal,
+      onReport: (report) => {
+        if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+      },
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    // Everything is closed by now; if a library still holds a handle, do not hang on it.
+    setTimeout(() => process.exit(code), 1_000).unref();
+  },
+  (error: unknown) => {
+    process.stderr.write(`client: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

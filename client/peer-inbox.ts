@@ -1,0 +1,71 @@
+import type { PeerEvent } from './session.js';
+import type { MailboxMessage } from './signaling-client.js';
+import { Deadline, Latch } from './wait.js';
+
+/** Something that takes the peer's messages while a call runs: a Call. */
+export interface CallSink {
+  deliver(event: PeerEvent): void;
+}
+
+/**
+ * The messages that matter from our peer, between the mailbox loop and the
+ * call loop. While a call is attached, its messages (answer, candidate, bye,
+ * peer-left) go straight to it; everything else waits in the queue for the
+ * call loop to read with `next()` (a peer-joined, or the next offer).
+ */
+export class PeerInbox {
+  private readonly queue: MailboxMessage[] = [];
+  private waiter: Latch | undefined;
+  private call: CallSink | undefined;
+
+  push(message: MailboxMessage): void {
+    const event = this.call ? toCallEvent(message) : undefined;
+    if (event && this.call) {
+      this.call.deliver(event);
+      return;
+    }
+    this.queue.push(message);
+    this.waiter?.resolve();
+  }
+
+  /** Routes call messages to `call` from now on, starting with those already queued. */
+  attach(call: CallSink): void {
+    this.call = call;
+    const waiting = this.queue.splice(0);
+    for (const message of waiting) this.push(message);
+  }
+
+  detach(): void {
+    this.call = undefined;
+  }
+
+  /** The next queued message; rejects with DeadlineError at the deadline or on abort. */
+  async next(deadline: Deadline, what: string, abort?: AbortSignal): Promise<MailboxMessage> {
+    for (;;) {
+      const message = this.queue.shift();
+      if (message) return message;
+      this.waiter = new Latch();
+      await deadline.race(this.waiter.promise, what, abort);
+    }
+  }
+}
+
+export function toCallEvent(message: MailboxMessage): PeerEvent | undefined {
+  switch (message.type) {
+    case 'answer':
+      return { kind: 'answer', data: message.data };
+    case 'candidate':
+      return { kind: 'candidate', data: message.data };
+    case 'bye':
+      return { kind: 'bye', reason: reasonOf(message.data) };
+    case 'peer-left':
+      return { kind: 'left', reason: reasonOf(message.data) };
+    default:
+      return undefined;
+  }
+}
+
+function reasonOf(data: unknown): string {
+  const reason = typeof data === 'object' && data !== null ? (data as { reason?: unknown }).reason : undefined;
+  return typeof reason === 'string' ? reason : 'no reason given';
+}

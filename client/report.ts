@@ -1,0 +1,101 @@
+import type { AudioReport } from './audio-hook.js';
+import type { ClientOptions } from './cli.js';
+import type { DataChannelReport } from './datachannel.js';
+import { ClientError, FAILURES, type FailureCode } from './errors.js';
+import type { ReportCandidate } from './ice-log.js';
+
+/** The `--json` report of CLI.md, plus `states` and `gathering` (what was learned on the way). */
+export interface Report {
+  ok: boolean;
+  role: ClientOptions['role'];
+  id: string;
+  peer: string;
+  room: string;
+  signalingAddr: string;
+  timingsMs: Timings;
+  candidates: { local: ReportCandidate[]; remote: ReportCandidate[] };
+  selectedPair: { local: ReportCandidate; remote: ReportCandidate; rttMs: number | null } | null;
+  dataChannel: DataChannelReport | null;
+  audio: AudioReport | null;
+  /** The last state each state machine reached. */
+  states: { gathering: string; ice: string; dtls: string; connection: string };
+  /** The gathering summary's verdicts, in plain words. */
+  gathering: { elapsedMs: number | null; verdicts: string[] };
+  error: { code: FailureCode; message: string } | null;
+}
+
+export interface Timings {
+  registered: number | null;
+  gatheringComplete: number | null;
+  iceConnected: number | null;
+  dtlsConnected: number | null;
+  dataChannelOpen: number | null;
+  done: number | null;
+}
+
+export function emptyReport(options: Pick<ClientOptions, 'role' | 'id' | 'peer' | 'room' | 'signalingAddr'>): Report {
+  return {
+    ok: false,
+    role: options.role,
+    id: options.id,
+    peer: options.peer,
+    room: options.room,
+    signalingAddr: options.signalingAddr,
+    timingsMs: { registered: null, gatheringComplete: null, iceConnected: null, dtlsConnected: null, dataChannelOpen: null, done: null },
+    candidates: { local: [], remote: [] },
+    selectedPair: null,
+    dataChannel: null,
+    audio: null,
+    states: { gathering: 'new', ice: 'new', dtls: 'new', connection: 'new' },
+    gathering: { elapsedMs: null, verdicts: [] },
+    error: null,
+  };
+}
+
+/** 10 % loss at most, and at least one second of 20 ms Opus frames. */
+export const AUDIO_MIN_PACKETS = 50;
+export const AUDIO_MAX_LOSS = 0.1;
+
+/**
+ * CLI.md: `ok` only when the data channel carried every ping and pong and,
+ * when audio is required, at least a second of it arrived with under 10 % loss.
+ */
+export function isOk(report: Report, expect: { messages: number; audioRequired: boolean }): boolean {
+  if (report.error !== null) return false;
+  const dc = report.dataChannel;
+  if (!dc || dc.sent !== expect.messages || dc.received !== expect.messages) return false;
+  if (!expect.audioRequired) return true;
+  const received = report.audio?.received;
+  if (!received || received.packets < AUDIO_MIN_PACKETS) return false;
+  const lost = received.lost ?? 0;
+  return lost / (received.packets + lost) < AUDIO_MAX_LOSS;
+}
+
+/** Records why the run failed (the first reason wins: later ones are consequences). */
+export function recordFailure(report: Report, error: unknown): void {
+  if (report.error !== null) return;
+  const failure = toFailure(error);
+  report.error = failure;
+  report.ok = false;
+}
+
+export function toFailure(error: unknown): { code: FailureCode; message: string } {
+  if (error instanceof ClientError) return { code: error.code, message: error.message };
+  return { code: 'incomplete', message: error instanceof Error ? error.message : String(error) };
+}
+
+export function exitCodeOf(report: Report): number {
+  if (report.error) return FAILURES[report.error.code].exit;
+  return report.ok ? 0 : FAILURES.incomplete.exit;
+}
+
+/** The final summary for people, one line. */
+export function summaryLine(report: Report): string {
+  const dc = report.dataChannel;
+  const pings = dc ? `${dc.received}/${dc.sent} pongs` : 'no data channel';
+  const rtt = dc?.rttMs ? `, rtt ${dc.rttMs.min}/${dc.rttMs.median}/${dc.rttMs.max} ms (min/median/max)` : '';
+  const pair = report.selectedPair ? `, via ${report.selectedPair.local.type} <-> ${report.selectedPair.remote.type}` : '';
+  if (report.ok) return `OK: ${pings}${rtt}${pair} (exit 0)`;
+  const why = report.error ? `${report.error.code}: ${report.error.message}` : 'the exchange was incomplete';
+  return `FAILED: ${why}; ${pings}${rtt}${pair} (exit ${exitCodeOf(report)})`;
+}

@@ -1,0 +1,362 @@
+import { isIP } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createAudio } from './audio-hook.js';
+import type { ClientOptions } from './cli.js';
+import { ClientError } from './errors.js';
+import { planIceServers, type IceServerPlan } from './ice-servers.js';
+import type { Logger } from './log.js';
+import { mailbox } from './mailbox.js';
+import { PeerInbox } from './peer-inbox.js';
+import { emptyReport, exitCodeOf, isOk, recordFailure, summaryLine, type Report } from './report.js';
+import { Call, isOffer, type Werift } from './session.js';
+import {
+  backoffMs,
+  errorText,
+  SignalingClient,
+  SignalingError,
+  SignalingUnreachableError,
+  type MailboxMessage,
+  type Registration,
+} from './signaling-client.js';
+import { abortReason, Deadline, DeadlineError } from './wait.js';
+
+export interface RunDeps {
+  log: Logger;
+  /** werift, loading since the process started (registration overlaps it). */
+  werift: Promise<Werift>;
+  /** SIGINT/SIGTERM: the reason is a ClientError (interrupted/terminated). */
+  abort: AbortSignal;
+  /** Called with each finished report (one per call with --forever). */
+  onReport: (report: Report) => void;
+}
+
+/** How long an unreachable service is retried (CLI.md: up to 10 s, less with a shorter --timeout-s). */
+const UNREACHABLE_RETRY_MS = 10_000;
+
+/**
+ * The whole run: register, meet the peer, call (again, if it leaves before we
+ * connect), report, leave. Returns the exit code.
+ */
+export async function runPeer(options: ClientOptions, deps: RunDeps): Promise<number> {
+  const { log, abort } = deps;
+  const signaling = new SignalingClient(options.signalingAddr, { apiKey: options.apiKey, log });
+  const pump = new AbortController();
+  const stopPump = (): void => pump.abort(abort.reason);
+  abort.addEventListener('abort', stopPump, { once: true });
+  let pumping: Promise<void> | undefined;
+  let calls: CallFactory | undefined;
+  let report = emptyReport(options);
+  try {
+    const registration = await register(signaling, options, log, abort);
+    const registeredAt = (report.timingsMs.registered = Math.round(performance.now()));
+    const others = registration.peers.length > 0 ? registration.peers.join(', ') : 'nobody else';
+    log.info({ room: registration.room, peers: registration.peers }, `registered as ${registration.name} in room ${registration.room}; here: ${others}`);
+
+    const plan = planIceServers(registration.iceServers, options);
+    logIcePlan(plan, log);
+    if (options.relayOnly && plan.turnUrl === undefined) {
+      throw new ClientError('no_turn_server', '--relay-only, but neither the service nor --turn gave a TURN server with credentials');
+    }
+
+    const inbox = new PeerInbox();
+    pumping = pumpMailbox(signaling, registration, options, inbox, log, pump.signal);
+    calls = new CallFactory(options, plan, await deps.werift, signaling, log, abort);
+
+    if (options.role === 'offerer') {
+      await offererLoop(options, registration, inbox, calls, report, log, abort);
+    } else {
+      // With --forever every call gets its own report; the run ends with SIGINT or SIGTERM.
+      for (;;) {
+        await answererCall(options, inbox, calls, report, log, abort);
+        if (!options.forever) break;
+        finish(report, options, calls.audioRequired, log);
+        deps.onReport(report);
+        report = emptyReport(options);
+        report.timingsMs.registered = registeredAt;
+        log.info(`waiting for the next call from ${options.peer} (--forever)`);
+      }
+    }
+  } catch (error) {
+    recordFailure(report, abort.aborted ? abortReason(abort) : error);
+  } finally {
+    abort.removeEventListener('abort', stopPump);
+    pump.abort(new Error('run finished'));
+    await pumping;
+    await leave(signaling, log);
+  }
+  const code = finish(report, options, calls?.audioRequired ?? false, log);
+  deps.onReport(report);
+  return code;
+}
+
+/** Sets `ok`, prints the final summary, returns the exit code. */
+function finish(report: Report, options: ClientOptions, audioRequired: boolean, log: Logger): number {
+  report.ok = isOk(report, { messages: options.messages, audioRequired });
+  if (!report.ok && report.error === null) {
+    report.error = { code: 'incomplete', message: 'the exchange was incomplete' };
+  }
+  const line = summaryLine(report);
+  if (report.ok) log.info(line);
+  else log.error(line);
+  return exitCodeOf(report);
+}
+
+async function offererLoop(
+  options: ClientOptions,
+  registration: Registration,
+  inbox: PeerInbox,
+  calls: CallFactory,
+  report: Report,
+  log: Logger,
+  abort: AbortSignal,
+): Promise<void> {
+  let present = registration.peers.includes(options.peer);
+  let deadline = new Deadline(options.timeoutS * 1000);
+  for (;;) {
+    if (!present) {
+      log.info(`waiting for ${options.peer} to join room ${options.room}`);
+      await waitForJoin(inbox, options, deadline, log, abort);
+    }
+    log.info(`${options.peer} is here: calling`);
+    const outcome = await calls.run(report, inbox, deadline);
+    if (!outcome.error) return;
+    if (outcome.error.code === 'peer_left' && !outcome.connected) {
+      log.warn(`${outcome.error.message}; waiting up to ${options.timeoutS} s for it to come back`);
+      present = false;
+      deadline = new Deadline(options.timeoutS * 1000);
+      resetCall(report);
+      continue;
+    }
+    throw outcome.error;
+  }
+}
+
+async function waitForJoin(inbox: PeerInbox, options: ClientOptions, deadline: Deadline, log: Logger, abort: AbortSignal): Promise<void> {
+  for (;;) {
+    const message = await inbox.next(deadline, `waiting for ${options.peer}`, abort).catch((error: unknown) => {
+      throw error instanceof DeadlineError ? new ClientError('timeout', `${options.peer} did not join room ${options.room} within ${options.timeoutS} s`) : error;
+    });
+    if (message.type === 'peer-joined') return;
+    log.debug({ type: message.type }, `ignored ${message.type} from ${message.from} while waiting for it to join`);
+  }
+}
+
+async function answererCall(options: ClientOptions, inbox: PeerInbox, calls: CallFactory, report: Report, log: Logger, abort: AbortSignal): Promise<void> {
+  let deadline = options.forever ? Deadline.never() : new Deadline(options.timeoutS * 1000);
+  log.info(`waiting for an offer from ${options.peer}`);
+  for (;;) {
+    const message = await inbox.next(deadline, `waiting for an offer from ${options.peer}`, abort).catch((error: unknown) => {
+      throw error instanceof DeadlineError ? new ClientError('timeout', `no offer from ${options.peer} within ${options.timeoutS} s`) : error;
+    });
+    if (message.type === 'peer-joined') {
+      log.info(`${options.peer} joined; waiting for its offer`);
+      continue;
+    }
+    if (message.type !== 'offer' || !isOffer(message.data)) {
+      log.debug({ type: message.type }, `ignored ${message.type} from ${message.from} while waiting for an offer`);
+      continue;
+    }
+    log.info(`offer received from ${options.peer}: answering`);
+    const connectDeadline = options.forever ? new Deadline(options.timeoutS * 1000) : deadline;
+    const outcome = await calls.run(report, inbox, connectDeadline, message.data);
+    if (!outcome.error) return;
+    if (outcome.error.code === 'peer_left' && !outcome.connected) {
+      log.warn(`${outcome.error.message}; waiting for it to call again`);
+      if (!options.forever) deadline = new Deadline(options.timeoutS * 1000);
+      resetCall(report);
+      continue;
+    }
+    if (options.forever && !abort.aborted) {
+      recordFailure(report, outcome.error);
+      return;
+    }
+    throw outcome.error;
+  }
+}
+
+/** Forgets what a call that never connected learned, before the next call. */
+function resetCall(report: Report): void {
+  const fresh = emptyReport(report);
+  fresh.timingsMs.registered = report.timingsMs.registered;
+  Object.assign(report, { ...fresh, role: report.role, id: report.id, peer: report.peer, room: report.room, signalingAddr: report.signalingAddr });
+}
+
+/** Builds and runs one Call with everything a call shares with the next. */
+class CallFactory {
+  /** Whether `ok` needs audio: the audio hooks say (false until client/audio lands). */
+  audioRequired = false;
+
+  constructor(
+    private readonly options: ClientOptions,
+    private readonly plan: IceServerPlan,
+    private readonly werift: Werift,
+    private readonly signaling: SignalingClient,
+    private readonly log: Logger,
+    private readonly abort: AbortSignal,
+  ) {}
+
+  async run(report: Report, inbox: PeerInbox, connectDeadline: Deadline, offer?: { type: 'offer'; sdp: string }) {
+    const { options, log } = this;
+    const audio = createAudio(options, log);
+    this.audioRequired = audio.required;
+    const call = new Call({
+      werift: this.werift,
+      options,
+      plan: this.plan,
+      hostAddresses: loopbackHostAddresses(options.signalingAddr, log),
+      ...(offer ? { offer } : {}),
+      signal: (type, data) => this.send(type, data),
+      audio,
+      report,
+      log,
+      connectDeadline,
+      abort: this.abort,
+    });
+    inbox.attach(call);
+    try {
+      const outcome = await call.run();
+      if (outcome.error) recordFailure(report, outcome.error);
+      return outcome;
+    } finally {
+      inbox.detach();
+    }
+  }
+
+  private async send(type: string, data: unknown): Promise<void> {
+    const { options, log } = this;
+    log.debug({ to: options.peer, type, data }, `signal ${type} -> ${options.peer}`);
+    try {
+      await this.signaling.send(options.peer, type, data);
+    } catch (error) {
+      if (error instanceof SignalingError && error.code === 'peer_not_found') {
+        throw new ClientError('peer_left', `${options.peer} is no longer in room ${options.room}`);
+      }
+      throw error;
+    }
+  }
+}
+
+/**
+ * werift gathers no loopback candidates (trap 8). When the service is on
+ * loopback the peers are on this host, so 127.0.0.1 is worth offering: it
+ * makes the demo work on a machine whose only interface is lo.
+ */
+function loopbackHostAddresses(signalingAddr: string, log: Logger): string[] | undefined {
+  const host = new URL(signalingAddr).hostname.replace(/^\[|\]$/g, '');
+  const loopback = host === 'localhost' || (isIP(host) === 4 && host.startsWith('127.')) || host === '::1';
+  if (!loopback) return undefined;
+  log.debug('the service is on loopback: gathering on 127.0.0.1 too');
+  return ['127.0.0.1'];
+}
+
+/** Registers, retrying an unreachable or busy service and a name that is still held. */
+async function register(signaling: SignalingClient, options: ClientOptions, log: Logger, abort: AbortSignal): Promise<Registration> {
+  const started = Date.now();
+  const unreachableFor = Math.min(UNREACHABLE_RETRY_MS, options.timeoutS * 1000);
+  let takenUntil: number | undefined;
+  for (let attempt = 1; ; attempt++) {
+    if (abort.aborted) throw abortReason(abort);
+    try {
+      return await signaling.register(options.room, options.id, { role: options.role, agent: 'webrtc-lab client (werift)' });
+    } catch (error) {
+      if (abort.aborted) throw abortReason(abort);
+      let wait: number;
+      if (error instanceof SignalingUnreachableError || (error instanceof SignalingError && error.transient)) {
+        if (Date.now() - started >= unreachableFor) {
+          throw new ClientError('signaling_unreachable', `${options.signalingAddr} did not let us register within ${unreachableFor / 1000} s: ${errorText(error)}`);
+        }
+        wait = backoffMs(attempt);
+        const line = `signaling service ${options.signalingAddr} not answering (${errorText(error)}); retrying`;
+        if (attempt === 1) log.warn(line);
+        else log.debug(line);
+      } else if (error instanceof SignalingError && error.code === 'name_taken') {
+        const holderLeaseMs = error.retryAfterMs ?? 1000;
+        if (takenUntil === undefined) {
+          takenUntil = Date.now() + holderLeaseMs + 1000;
+          log.warn(`the name ${options.id} is held by a live peer in room ${options.room}; its lease ends within ${holderLeaseMs} ms unless it keeps polling: retrying until then`);
+        }
+        if (Date.now() >= takenUntil) {
+          throw new ClientError('name_taken', `the name ${options.id} is still held by a live peer in room ${options.room}: choose another --id`);
+        }
+        wait = Math.min(1000, Math.max(100, takenUntil - Date.now()));
+      } else if (error instanceof SignalingError) {
+        const hint = error.status === 401 ? (options.apiKey ? ' (wrong --api-key?)' : ' (the service needs --api-key)') : '';
+        throw new ClientError('signaling_refused', `${options.signalingAddr} refused to register us: ${error.status} ${error.code}: ${error.message}${hint}`);
+      } else {
+        throw error;
+      }
+      await sleep(wait, undefined, { signal: abort }).catch(() => undefined);
+    }
+  }
+}
+
+function logIcePlan(plan: IceServerPlan, log: Logger): void {
+  const servers = [plan.stunUrl ? `STUN ${plan.stunUrl}` : undefined, plan.turnUrl ? `TURN ${plan.turnUrl} (${plan.turnRelayProtocol})` : undefined].filter(Boolean);
+  log.info({ iceServers: plan.iceServers.map((s) => s.urls) }, `ICE servers: ${servers.length > 0 ? servers.join(', ') : 'none (host candidates only)'}`);
+  for (const note of plan.notes) log.warn(note);
+}
+
+/**
+ * Reads the mailbox until `signal` aborts: our peer's messages go to the
+ * inbox, strangers' offers are declined, the rest is logged.
+ */
+async function pumpMailbox(
+  signaling: SignalingClient,
+  registration: Registration,
+  options: ClientOptions,
+  inbox: PeerInbox,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<void> {
+  try {
+    for await (const message of mailbox(signaling, { signal, pollTimeoutMs: registration.pollTimeoutMs, log })) {
+      route(message, signaling, options, inbox, log);
+    }
+  } catch (error) {
+    if (!signal.aborted) log.error(`mailbox loop stopped: ${errorText(error)}`);
+  }
+}
+
+function route(message: MailboxMessage, signaling: SignalingClient, options: ClientOptions, inbox: PeerInbox, log: Logger): void {
+  log.debug({ seq: message.seq, type: message.type, from: message.from, data: message.data }, `signal ${message.type} <- ${message.from}`);
+  if (message.from === options.peer) {
+    if (message.type === 'peer-joined') log.info(`${message.from} joined the room`);
+    if (message.type === 'peer-left') log.info(`${message.from} left the room (${describe(message.data)})`);
+    if (message.type === 'bye') log.info(`${message.from} said bye (${describe(message.data)})`);
+    inbox.push(message);
+    return;
+  }
+  switch (message.type) {
+    case 'peer-joined':
+    case 'peer-left':
+      log.info(`${message.from} ${message.type === 'peer-joined' ? 'joined' : 'left'} the room (not our peer)`);
+      return;
+    case 'offer':
+      log.warn(`offer from ${message.from}, not from ${options.peer}: declined`);
+      signaling.send(message.from, 'bye', { reason: 'declined' }).catch((error: unknown) => log.warn(`could not decline ${message.from}: ${errorText(error)}`));
+      return;
+    default:
+      log.debug(`ignored ${message.type} from ${message.from}: not our peer`);
+  }
+}
+
+function describe(data: unknown): string {
+  const reason = typeof data === 'object' && data !== null ? (data as { reason?: unknown }).reason : undefined;
+  return typeof reason === 'string' ? reason : 'no reason given';
+}
+
+async function leave(signaling: SignalingClient, log: Logger): Promise<void> {
+  if (!signaling.registered) {
+    await signaling.destroy().catch(() => undefined);
+    return;
+  }
+  try {
+    await signaling.leave();
+    log.info('left the room');
+  } catch (error) {
+    log.warn(`could not leave the room: ${errorText(error)}`);
+  } finally {
+    await signaling.destroy().catch(() => undefined);
+  }
+}

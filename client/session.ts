@@ -1,0 +1,451 @@
+import { performance } from 'node:perf_hooks';
+import type { RTCDataChannel, RTCIceCandidate, RTCPeerConnection, RTCRtpTransceiver, RTCSessionDescription } from 'werift';
+import { OPUS, type AudioHooks } from './audio-hook.js';
+import type { ClientOptions } from './cli.js';
+import { ChatExchange } from './datachannel.js';
+import { ClientError } from './errors.js';
+import {
+  candidateForReport,
+  CandidateParseError,
+  formatCandidate,
+  formatCounts,
+  formatPair,
+  parseCandidate,
+  selectedPairFromStats,
+  summarizeGathering,
+  type CandidateInfo,
+} from './ice-log.js';
+import type { IceServerPlan } from './ice-servers.js';
+import type { Logger } from './log.js';
+import type { Report } from './report.js';
+import { Deadline, DeadlineError, Disposables, Latch, toError, werift as settle } from './wait.js';
+
+export type Werift = typeof import('werift');
+
+/** What the peer sent us through the service during this call. */
+export type PeerEvent =
+  | { kind: 'answer'; data: unknown }
+  | { kind: 'candidate'; data: unknown }
+  | { kind: 'bye'; reason: string }
+  | { kind: 'left'; reason: string };
+
+export interface CallSetup {
+  werift: Werift;
+  options: ClientOptions;
+  plan: IceServerPlan;
+  /** Extra host addresses to gather on (werift skips loopback by default). */
+  hostAddresses: string[] | undefined;
+  /** The offer, when we are the answerer. */
+  offer?: { type: 'offer'; sdp: string };
+  /** Sends a message to the peer through the service, in order. */
+  signal: (type: 'offer' | 'answer' | 'candidate' | 'bye', data: unknown) => Promise<void>;
+  audio: AudioHooks;
+  report: Report;
+  log: Logger;
+  /** Not connected by then: give up (werift has no ICE failure timeout, trap 4). */
+  connectDeadline: Deadline;
+  /** Aborts the call (SIGINT, SIGTERM). */
+  abort: AbortSignal;
+}
+
+export interface CallOutcome {
+  /** Did the peer connection reach "connected"? */
+  connected: boolean;
+  error: ClientError | null;
+}
+
+/** 5 s without a chat message or an RTP packet ends the call (CLI.md). */
+export const SILENCE_LIMIT_MS = 5_000;
+/** After our bye, how long we wait for the peer's before closing anyway. */
+const LINGER_MS = 2_000;
+
+/**
+ * One call: one RTCPeerConnection from configuration to close, in the order
+ * of pion's pion-to-pion example. Messages from the peer arrive through
+ * `deliver()` while `run()` walks the steps.
+ */
+export class Call {
+  private readonly disposables = new Disposables();
+  private readonly remoteCandidates: unknown[] = [];
+  private remoteUfrag: string | undefined;
+  private remoteDescriptionSet = false;
+  private readonly answer = new Latch<{ type: 'answer'; sdp: string }>();
+  /** Rejects with the first reason the call cannot go on. */
+  private readonly failure = new Latch<never>();
+  private readonly connected = new Latch();
+  private readonly peerBye = new Latch();
+  private exchangeComplete = false;
+  private isConnected = false;
+  private lastSignOfLife = 0;
+  private pc: RTCPeerConnection | undefined;
+  private gatheringStartedAt = 0;
+  private readonly localCandidates: CandidateInfo[] = [];
+
+  constructor(private readonly setup: CallSetup) {}
+
+  /** A message from the peer, routed here by the mailbox loop. */
+  deliver(event: PeerEvent): void {
+    const { log } = this.setup;
+    switch (event.kind) {
+      case 'answer':
+        if (isDescription(event.data, 'answer')) this.answer.resolve(event.data);
+        else log.warn('ignored an answer without an SDP');
+        return;
+      case 'candidate':
+        this.onRemoteCandidate(event.data);
+        return;
+      case 'bye':
+      case 'left':
+        this.peerBye.resolve();
+        if (this.exchangeComplete) return;
+        if (event.kind === 'bye' && event.reason === 'declined') {
+          this.fail(new ClientError('declined', `${this.setup.options.peer} declined the call`));
+        } else {
+          const how = event.kind === 'bye' ? `hung up (bye: ${event.reason})` : `left the room (${event.reason})`;
+          const when = this.isConnected ? 'before the exchange completed' : 'before the connection was up';
+          this.fail(new ClientError('peer_left', `${this.setup.options.peer} ${how} ${when}`));
+        }
+        return;
+    }
+  }
+
+  async run(): Promise<CallOutcome> {
+    try {
+      await this.walk();
+      return { connected: this.isConnected, error: null };
+    } catch (error) {
+      const failure = this.classify(error);
+      return { connected: this.isConnected, error: failure };
+    } finally {
+      this.disposables.dispose();
+      await this.close();
+    }
+  }
+
+  private async walk(): Promise<void> {
+    const { werift, options, plan, report, log, audio, abort } = this.setup;
+    const isOfferer = options.role === 'offerer';
+    const stop = this.failure.promise;
+    if (abort.aborted) this.onAbort();
+    abort.addEventListener('abort', this.onAbort, { once: true });
+    this.disposables.add(() => abort.removeEventListener('abort', this.onAbort));
+
+    // 1. Configuration: our ICE servers, never werift's default (trap 2); bundle explicit (trap 12).
+    const pc = new werift.RTCPeerConnection({
+      iceServers: plan.iceServers,
+      iceTransportPolicy: options.relayOnly ? 'relay' : 'all',
+      bundlePolicy: 'max-bundle',
+      iceAdditionalHostAddresses: this.setup.hostAddresses,
+      iceFilterCandidatePair: options.only ? (pair) => pair.localCandidate.type === options.only : undefined,
+      codecs: { audio: [new werift.RTCRtpCodecParameters({ mimeType: OPUS.mimeType, clockRate: OPUS.clockRate, channels: OPUS.channels })] },
+    });
+    this.pc = pc;
+
+    // 2. Handlers: every ICE step is logged and recorded; our candidates trickle to the peer.
+    this.disposables.subscription(pc.iceGatheringStateChange.subscribe((state) => this.onGatheringState(state)));
+    this.disposables.subscription(pc.onIceCandidate.subscribe((candidate) => this.onLocalCandidate(candidate)));
+    this.disposables.subscription(pc.iceConnectionStateChange.subscribe((state) => this.onIceState(state)));
+    this.disposables.subscription(pc.connectionStateChange.subscribe((state) => this.onConnectionState(state)));
+    this.disposables.subscription(pc.onTrack.subscribe((track) => {
+      this.disposables.subscription(track.onReceiveRtp.subscribe((rtp) => {
+        this.signOfLife();
+        audio.onRtp(rtp);
+      }));
+    }));
+    const channelOpen = new Latch<RTCDataChannel>();
+    this.disposables.subscription(pc.onDataChannel.subscribe((channel) => {
+      if (channel.label === 'chat') channelOpen.resolve(channel);
+    }));
+
+    // 3. Offer or answer. The SDP goes out as createOffer/createAnswer made it:
+    //    setLocalDescription resolves only when gathering ends (trap 1).
+    const track = new werift.MediaStreamTrack({ kind: 'audio' });
+    let transceiver: RTCRtpTransceiver;
+    if (isOfferer) {
+      transceiver = pc.addTransceiver(track, { direction: 'sendrecv' });
+      const chat = pc.createDataChannel('chat');
+      this.disposables.subscription(chat.stateChanged.subscribe((state) => {
+        if (state === 'open') channelOpen.resolve(chat);
+      }));
+      const offer = await settle(pc.createOffer(), 'createOffer');
+      this.watchDtls(pc);
+      const sent = this.setup.signal('offer', { type: offer.type, sdp: offer.sdp });
+      this.setLocal(pc, offer);
+      await sent;
+      log.info(`offer sent to ${options.peer}; waiting for the answer`);
+      const answer = await this.setup.connectDeadline.race(Promise.race([this.answer.promise, stop]), 'waiting for the answer');
+      log.info('answer received');
+      await this.setRemote(pc, answer);
+    } else {
+      const offer = this.setup.offer;
+      if (!offer) throw new Error('an answerer call needs the offer');
+      await this.setRemote(pc, offer);
+      const found = pc.getTransceivers().find((t) => t.kind === 'audio');
+      if (found) {
+        found.setDirection('sendrecv');
+        await settle(found.sender.replaceTrack(track), 'replaceTrack');
+        transceiver = found;
+      } else {
+        log.warn('the offer has no audio section: audio stays off');
+        transceiver = pc.addTransceiver(track, { direction: 'sendrecv' });
+      }
+      const answer = await settle(pc.createAnswer(), 'createAnswer');
+      this.watchDtls(pc);
+      const sent = this.setup.signal('answer', { type: answer.type, sdp: answer.sdp });
+      this.setLocal(pc, answer);
+      await sent;
+      log.info(`answer sent to ${options.peer}`);
+    }
+
+    // 4. Wait for ICE and DTLS, with a deadline of our own (trap 4).
+    await this.setup.connectDeadline.race(Promise.race([this.connected.promise, stop]), 'connecting');
+    await this.logSelectedPair(pc);
+    const channel = await new Deadline(10_000).race(Promise.race([channelOpen.promise, stop]), 'opening the data channel');
+    report.timingsMs.dataChannelOpen = now();
+    log.info({ label: channel.label }, `data channel ${channel.label} open`);
+
+    // 5. The exchange: pings both ways, audio, each side's done; a silent peer ends it.
+    this.signOfLife();
+    this.disposables.interval(() => this.checkLiveness(), 500);
+    const exchange = new ChatExchange({ messages: options.messages, intervalMs: options.intervalMs, log, onSignOfLife: () => this.signOfLife() });
+    this.disposables.add(() => exchange.stop());
+    exchange.start(channel);
+    const codec = transceiver.sender.codec;
+    const audioPlayed = audio.start({ track, payloadType: codec?.payloadType ?? 96, codec: OPUS.name });
+    const exchangeDeadline = new Deadline(options.messages * options.intervalMs + options.durationS * 1000 + options.timeoutS * 1000);
+    try {
+      await exchangeDeadline.race(Promise.race([Promise.all([exchange.pingsAnswered.promise, audioPlayed]), stop]), 'the exchange');
+      exchange.sendDone();
+      log.info('our pings are answered and our audio has played: done sent');
+      await exchangeDeadline.race(Promise.race([exchange.peerDone.promise, stop]), "the peer's done");
+    } finally {
+      report.dataChannel = exchange.report('chat');
+      await audio.stop();
+      report.audio = audio.report();
+    }
+    this.exchangeComplete = true;
+    report.timingsMs.done = now();
+    await this.logSelectedPair(pc);
+
+    // 6. Hang up: bye through the service, then give the peer a moment to read our last messages.
+    await this.setup.signal('bye', { reason: 'done' }).catch((error: unknown) => log.warn(`could not send bye: ${toError(error, 'bye').message}`));
+    await new Deadline(LINGER_MS).race(this.peerBye.promise, "the peer's bye").catch(() => undefined);
+  }
+
+  private readonly onAbort = (): void => {
+    const reason: unknown = this.setup.abort.reason;
+    this.fail(reason instanceof ClientError ? reason : new ClientError('interrupted', 'interrupted'));
+  };
+
+  private setLocal(pc: RTCPeerConnection, description: RTCSessionDescription): void {
+    this.gatheringStartedAt = performance.now();
+    pc.setLocalDescription(description).catch((error: unknown) => {
+      this.fail(new ClientError('ice_failed', `setLocalDescription failed: ${toError(error, 'setLocalDescription').message}`));
+    });
+  }
+
+  private async setRemote(pc: RTCPeerConnection, description: { type: 'offer' | 'answer'; sdp: string }): Promise<void> {
+    await settle(pc.setRemoteDescription(description), `setRemoteDescription(${description.type})`);
+    this.remoteUfrag = /^a=ice-ufrag:(\S+)/m.exec(description.sdp)?.[1];
+    this.remoteDescriptionSet = true;
+    for (const candidate of this.remoteCandidates.splice(0)) await this.addRemoteCandidate(candidate);
+  }
+
+  private onRemoteCandidate(data: unknown): void {
+    if (data === null) {
+      this.setup.log.info('remote end of candidates');
+    } else if (!isCandidateInit(data)) {
+      this.setup.log.warn({ data }, 'ignored a malformed candidate message');
+      return;
+    } else if (data.candidate !== '') {
+      try {
+        const info = parseCandidate(data.candidate);
+        this.setup.report.candidates.remote.push(candidateForReport(info));
+        this.setup.log.info({ candidate: data.candidate }, formatCandidate('remote', info));
+      } catch (error) {
+        this.setup.log.warn({ candidate: data.candidate }, `remote candidate not understood: ${(error as CandidateParseError).message}`);
+      }
+    }
+    // Buffered until the remote description is set: werift would too, but this way it is ours to see.
+    if (this.remoteDescriptionSet) void this.addRemoteCandidate(data);
+    else this.remoteCandidates.push(data);
+  }
+
+  private async addRemoteCandidate(data: unknown): Promise<void> {
+    const pc = this.pc;
+    if (!pc) return;
+    if (data !== null && isCandidateInit(data)) {
+      const ufrag = data.usernameFragment;
+      if (typeof ufrag === 'string' && this.remoteUfrag !== undefined && ufrag !== this.remoteUfrag) {
+        this.setup.log.debug({ ufrag }, 'dropped a candidate of an earlier call');
+        return;
+      }
+    }
+    try {
+      await settle(pc.addIceCandidate(data === null ? null : (data as RTCIceCandidateInitLike)), 'addIceCandidate');
+    } catch (error) {
+      this.setup.log.warn(`addIceCandidate failed: ${toError(error, 'addIceCandidate').message}`);
+    }
+  }
+
+  private onLocalCandidate(candidate: RTCIceCandidate | undefined): void {
+    const { log, options, plan, report } = this.setup;
+    if (!candidate) {
+      void this.send('candidate', null);
+      return;
+    }
+    let info: CandidateInfo;
+    try {
+      info = parseCandidate(candidate.candidate);
+    } catch (error) {
+      log.warn(`local candidate not understood: ${toError(error, 'parse').message}`);
+      return;
+    }
+    this.localCandidates.push(info);
+    report.candidates.local.push(candidateForReport(info));
+    const source =
+      info.type === 'srflx' ? { url: plan.stunUrl } : info.type === 'relay' ? { url: plan.turnUrl, relayProtocol: plan.turnRelayProtocol } : {};
+    const filtered = options.only !== undefined && info.type !== options.only;
+    log.info({ candidate: candidate.candidate }, formatCandidate('local', info, source) + (filtered ? `  (not signalled: --only ${options.only})` : ''));
+    if (!filtered) void this.send('candidate', candidate.toJSON());
+  }
+
+  private onGatheringState(state: string): void {
+    const { log, report, plan, options } = this.setup;
+    report.states.gathering = state;
+    if (state !== 'complete') {
+      log.info(`ICE gathering ${state}`);
+      return;
+    }
+    const elapsed = Math.round(performance.now() - this.gatheringStartedAt);
+    report.timingsMs.gatheringComplete = now();
+    const summary = summarizeGathering({ stunUrl: plan.stunUrl, turnUrl: plan.turnUrl, relayOnly: options.relayOnly }, this.localCandidates, elapsed);
+    report.gathering = { elapsedMs: elapsed, verdicts: summary.verdicts.map((v) => v.text) };
+    log.info({ counts: summary.counts, elapsedMs: elapsed }, `ICE gathering complete in ${elapsed} ms: ${formatCounts(summary.counts)}`);
+    for (const verdict of summary.verdicts) log[verdict.level]({ verdict: verdict.text }, `gathering verdict: ${verdict.text}`);
+  }
+
+  private onIceState(state: string): void {
+    const { log, report } = this.setup;
+    if (state === 'completed' && !this.isConnected && report.states.ice !== 'connected') {
+      // Trap 3: werift says "completed" when gathering ends, before any check succeeded.
+      log.debug('ICE connection state completed (werift: gathering finished; ignored)');
+      return;
+    }
+    report.states.ice = state;
+    log.info(`ICE connection state ${state}`);
+    if (state === 'connected') report.timingsMs.iceConnected ??= now();
+    if (state === 'failed') this.fail(new ClientError('ice_failed', 'ICE failed: no candidate pair worked'));
+  }
+
+  private watchDtls(pc: RTCPeerConnection): void {
+    const dtls = pc.dtlsTransports[0];
+    if (!dtls) return;
+    this.disposables.subscription(dtls.onStateChange.subscribe((state) => {
+      const { log, report } = this.setup;
+      report.states.dtls = state;
+      log.info(`DTLS state ${state}`);
+      if (state === 'connected') report.timingsMs.dtlsConnected ??= now();
+      if (state === 'failed') this.fail(new ClientError('dtls_failed', 'DTLS handshake failed'));
+    }));
+  }
+
+  private onConnectionState(state: string): void {
+    const { log, report } = this.setup;
+    report.states.connection = state;
+    log.info(`connection state ${state}`);
+    if (state === 'connected') {
+      this.isConnected = true;
+      this.connected.resolve();
+    } else if (state === 'failed') {
+      this.fail(report.states.ice === 'connected' ? new ClientError('dtls_failed', 'DTLS failed') : new ClientError('ice_failed', 'ICE failed'));
+    }
+  }
+
+  private async logSelectedPair(pc: RTCPeerConnection): Promise<void> {
+    try {
+      const stats = await new Deadline(2_000).race(pc.getStats(), 'getStats');
+      const pair = selectedPairFromStats(stats.values());
+      if (!pair) return;
+      const previous = this.setup.report.selectedPair;
+      this.setup.report.selectedPair = { ...pair, rttMs: pair.rttMs ?? previous?.rttMs ?? null };
+      if (!previous || previous.local.address !== pair.local.address || previous.remote.address !== pair.remote.address) {
+        this.setup.log.info({ pair }, formatPair(pair.local, pair.remote, pair.rttMs));
+      }
+    } catch (error) {
+      this.setup.log.debug(`getStats failed: ${toError(error, 'getStats').message}`);
+    }
+  }
+
+  private signOfLife(): void {
+    this.lastSignOfLife = performance.now();
+  }
+
+  private checkLiveness(): void {
+    const silentMs = performance.now() - this.lastSignOfLife;
+    if (silentMs > SILENCE_LIMIT_MS && !this.exchangeComplete) {
+      this.fail(new ClientError('peer_silent', `nothing from ${this.setup.options.peer} for ${(silentMs / 1000).toFixed(1)} s: it is gone`));
+    }
+  }
+
+  private send(type: 'candidate', data: unknown): Promise<void> {
+    return this.setup.signal(type, data).catch((error: unknown) => {
+      this.setup.log.warn(`could not signal a ${type}: ${toError(error, type).message}`);
+    });
+  }
+
+  private fail(error: ClientError): void {
+    if (!this.failure.settled) this.setup.log.debug({ code: error.code }, `call ends: ${error.message}`);
+    this.failure.reject(error);
+  }
+
+  /** Maps whatever ended the call to a ClientError (first reason wins). */
+  private classify(error: unknown): ClientError {
+    if (error instanceof ClientError) return error;
+    if (error instanceof DeadlineError) {
+      const { states } = this.setup.report;
+      if (!this.isConnected) {
+        return new ClientError(
+          'timeout',
+          `not connected after ${this.setup.options.timeoutS} s (${error.what}; ICE ${states.ice}, DTLS ${states.dtls})`,
+        );
+      }
+      return new ClientError('incomplete', `${error.what} did not finish in time`);
+    }
+    return new ClientError(this.isConnected ? 'incomplete' : 'ice_failed', toError(error, 'call').message, { cause: error });
+  }
+
+  private async close(): Promise<void> {
+    const pc = this.pc;
+    this.pc = undefined;
+    if (!pc) return;
+    await new Deadline(2_000).race(pc.close(), 'closing the peer connection').catch((error: unknown) => {
+      this.setup.log.debug(`close: ${toError(error, 'close').message}`);
+    });
+  }
+}
+
+interface RTCIceCandidateInitLike {
+  candidate: string;
+  sdpMid?: string | null;
+  sdpMLineIndex?: number | null;
+  usernameFragment?: string | null;
+}
+
+function isCandidateInit(data: unknown): data is RTCIceCandidateInitLike {
+  return typeof data === 'object' && data !== null && typeof (data as { candidate?: unknown }).candidate === 'string';
+}
+
+function isDescription<T extends 'offer' | 'answer'>(data: unknown, type: T): data is { type: T; sdp: string } {
+  if (typeof data !== 'object' || data === null) return false;
+  const d = data as { type?: unknown; sdp?: unknown };
+  return d.type === type && typeof d.sdp === 'string';
+}
+
+export function isOffer(data: unknown): data is { type: 'offer'; sdp: string } {
+  return isDescription(data, 'offer');
+}
+
+function now(): number {
+  return Math.round(performance.now());
+}

@@ -1,0 +1,248 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, request, type Dispatcher } from 'undici';
+import type { IceServer } from './ice-servers.js';
+import type { Logger } from './log.js';
+
+/** A message as it leaves a poll: PROTOCOL.md "Poll". */
+export interface MailboxMessage {
+  seq: number;
+  type: string;
+  from: string;
+  ts: number;
+  data: unknown;
+}
+
+export interface Registration {
+  room: string;
+  name: string;
+  peers: string[];
+  iceServers: IceServer[];
+  pollTimeoutMs: number;
+  ttlMs: number;
+}
+
+/** The service answered with an error body: `{error, message}` and a status. */
+export class SignalingError extends Error {
+  override name = 'SignalingError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    /** From `retry-after` or the body's `retryAfterMs`, when the service gave one. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+  /** Worth trying again later: 5xx and 429. */
+  get transient(): boolean {
+    return this.status >= 500 || this.status === 429;
+  }
+}
+
+/** No HTTP answer at all: refused, reset, timed out, DNS. */
+export class SignalingUnreachableError extends Error {
+  override name = 'SignalingUnreachableError';
+}
+
+export interface SignalingClientOptions {
+  apiKey?: string | undefined;
+  log: Logger;
+  /** How long a send keeps retrying transient failures before giving up. */
+  sendRetryMs?: number;
+}
+
+/**
+ * The service's HTTP API for one peer (PROTOCOL.md). Register once; then send,
+ * poll and leave with the token it handed out. Sends to one recipient are
+ * serialised so they arrive in the order they were made (WERIFT-NOTES trap 11).
+ */
+export class SignalingClient {
+  readonly baseUrl: string;
+  private readonly agent: Agent;
+  private readonly apiKey: string | undefined;
+  private readonly log: Logger;
+  private readonly sendRetryMs: number;
+  private token: string | undefined;
+  private room = '';
+  private name = '';
+  private readonly sendQueues = new Map<string, Promise<unknown>>();
+
+  constructor(baseUrl: string, options: SignalingClientOptions) {
+    this.baseUrl = baseUrl.replace(/\/+$/, '');
+    this.apiKey = options.apiKey;
+    this.log = options.log;
+    this.sendRetryMs = options.sendRetryMs ?? 10_000;
+    // Timeouts per request below; these are the ceilings for anything else.
+    this.agent = new Agent({ connectTimeout: 5_000, headersTimeout: 15_000, bodyTimeout: 15_000, keepAliveTimeout: 30_000 });
+  }
+
+  get registered(): boolean {
+    return this.token !== undefined;
+  }
+
+  /** One attempt to register; throws SignalingError or SignalingUnreachableError. */
+  async register(room: string, name: string, meta: Record<string, unknown>): Promise<Registration> {
+    const body = await this.call('POST', `/v1/rooms/${enc(room)}/peers`, {
+      auth: this.apiKey,
+      body: { name, meta },
+      expect: 201,
+    });
+    const reg = body as Registration & { token: string };
+    this.token = reg.token;
+    this.room = reg.room;
+    this.name = reg.name;
+    return {
+      room: reg.room,
+      name: reg.name,
+      peers: reg.peers,
+      iceServers: reg.iceServers,
+      pollTimeoutMs: reg.pollTimeoutMs,
+      ttlMs: reg.ttlMs,
+    };
+  }
+
+  /**
+   * Posts a message into `to`'s mailbox, after every earlier send to `to` has
+   * finished. Retries network errors, 5xx and 429 with the same
+   * Idempotency-Key, so a retry never delivers twice. Resolves with the seq.
+   */
+  send(to: string, type: string, data: unknown, signal?: AbortSignal): Promise<number> {
+    const previous = this.sendQueues.get(to) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.sendWithRetry(to, type, data, signal));
+    this.sendQueues.set(to, next);
+    void next.finally(() => {
+      if (this.sendQueues.get(to) === next) this.sendQueues.delete(to);
+    }).catch(() => undefined);
+    return next;
+  }
+
+  private async sendWithRetry(to: string, type: string, data: unknown, signal: AbortSignal | undefined): Promise<number> {
+    const key = randomUUID();
+    const giveUpAt = Date.now() + this.sendRetryMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const body = await this.call('POST', `/v1/rooms/${enc(this.room)}/peers/${enc(to)}/messages`, {
+          auth: this.requireToken(),
+          body: data === undefined ? { type } : { type, data },
+          headers: { 'idempotency-key': key },
+          expect: 202,
+          signal,
+        });
+        return (body as { seq: number }).seq;
+      } catch (error) {
+        const retryable = error instanceof SignalingUnreachableError || (error instanceof SignalingError && error.transient);
+        const wait = error instanceof SignalingError && error.retryAfterMs !== undefined ? error.retryAfterMs : backoffMs(attempt);
+        if (!retryable || signal?.aborted || Date.now() + wait > giveUpAt) throw error;
+        this.log.debug({ to, type, attempt, waitMs: wait, err: errorText(error) }, `send ${type} to ${to} failed (${errorText(error)}); retrying in ${wait} ms`);
+        await sleep(wait, undefined, { signal }).catch(() => undefined);
+      }
+    }
+  }
+
+  /** One long poll: acknowledges everything up to `after`, waits up to `timeoutMs` for more. */
+  async poll(after: number, timeoutMs: number, signal?: AbortSignal): Promise<MailboxMessage[]> {
+    const body = await this.call('GET', `/v1/rooms/${enc(this.room)}/peers/${enc(this.name)}/messages?after=${after}&timeoutMs=${timeoutMs}`, {
+      auth: this.requireToken(),
+      expect: 200,
+      signal,
+      // The service holds the request up to timeoutMs: undici must wait longer than that.
+      timeoutMs: timeoutMs + 10_000,
+    });
+    return (body as { messages: MailboxMessage[] }).messages;
+  }
+
+  /** Leaves the room (idempotent; the token is forgotten whatever happens). */
+  async leave(timeoutMs = 2_000): Promise<void> {
+    const token = this.token;
+    if (token === undefined) return;
+    this.token = undefined;
+    await this.call('DELETE', `/v1/rooms/${enc(this.room)}/peers/${enc(this.name)}`, {
+      auth: token,
+      expect: 204,
+      timeoutMs,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  /** Forcibly drops open connections (a held poll included). */
+  async destroy(): Promise<void> {
+    await this.agent.destroy();
+  }
+
+  private requireToken(): string {
+    if (this.token === undefined) throw new SignalingError(401, 'unauthorized', 'not registered (or already left)');
+    return this.token;
+  }
+
+  private async call(
+    method: Dispatcher.HttpMethod,
+    path: string,
+    options: { auth?: string | undefined; body?: unknown; headers?: Record<string, string>; expect: number; signal?: AbortSignal | undefined; timeoutMs?: number },
+  ): Promise<unknown> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.auth !== undefined) headers.authorization = `Bearer ${options.auth}`;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await request(`${this.baseUrl}${path}`, {
+        method,
+        headers,
+        body: options.body !== undefined ? JSON.stringify(options.body) : null,
+        dispatcher: this.agent,
+        signal: options.signal ?? null,
+        headersTimeout: options.timeoutMs ?? 10_000,
+        bodyTimeout: options.timeoutMs ?? 10_000,
+      });
+    } catch (error) {
+      if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : error;
+      throw new SignalingUnreachableError(`${this.baseUrl} unreachable: ${errorText(error)}`, { cause: error });
+    }
+    const text = await response.body.text().catch((error: unknown) => {
+      throw new SignalingUnreachableError(`${this.baseUrl}: response cut short: ${errorText(error)}`, { cause: error });
+    });
+    if (response.statusCode === options.expect) return text === '' ? null : parseJson(text);
+    throw toSignalingError(response.statusCode, text, response.headers['retry-after']);
+  }
+}
+
+function toSignalingError(status: number, text: string, retryAfter: string | string[] | undefined): SignalingError {
+  const body = parseJson(text);
+  const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const code = typeof fields.error === 'string' ? fields.error : `http_${status}`;
+  const message = typeof fields.message === 'string' ? fields.message : `HTTP ${status}`;
+  const header = Array.isArray(retryAfter) ? retryAfter[0] : retryAfter;
+  const retryAfterMs =
+    typeof fields.retryAfterMs === 'number' ? fields.retryAfterMs : header !== undefined && /^\d+$/.test(header) ? Number(header) * 1000 : undefined;
+  return new SignalingError(status, code, message, retryAfterMs);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function enc(segment: string): string {
+  return encodeURIComponent(segment);
+}
+
+/** 100 ms, 200 ms, 400 ms ... capped at 2 s. */
+export function backoffMs(attempt: number): number {
+  return Math.min(2_000, 100 * 2 ** Math.max(0, attempt - 1));
+}
+
+export function errorText(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    const cause = error.cause instanceof Error && !error.message.includes(error.cause.message) ? `: ${error.cause.message}` : '';
+    return `${typeof code === 'string' ? `${code} ` : ''}${error.message}${cause}`;
+  }
+  return String(error);
+}
