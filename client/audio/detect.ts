@@ -166,13 +166,16 @@ export class AudioAnalyser {
   private blocks = 0;
   private sumSquares = 0;
   private count = 0;
-  private lastBlockHz: number | undefined;
+  // The last blockSamples samples, as a ring, for "what does it sound like now".
+  private readonly recent: Float64Array;
+  private recentEnd = 0;
 
   constructor(options: { sampleRate?: number; blockSamples?: number } = {}) {
     this.sampleRate = options.sampleRate ?? SAMPLE_RATE;
     this.blockSamples = options.blockSamples ?? this.sampleRate;
     this.fftSize = nextPowerOfTwo(Math.ceil(this.blockSamples * 1.25));
     this.block = new Float64Array(this.blockSamples);
+    this.recent = new Float64Array(this.blockSamples);
   }
 
   /** Mono samples, s16 scale. */
@@ -181,6 +184,7 @@ export class AudioAnalyser {
       const v = samples[i] as number;
       this.sumSquares += (v / 32768) ** 2;
       this.block[this.filled++] = v;
+      this.recent[this.recentEnd++ % this.blockSamples] = v;
       if (this.filled === this.blockSamples) this.closeBlock();
     }
     this.count += samples.length;
@@ -188,7 +192,6 @@ export class AudioAnalyser {
 
   private closeBlock(): void {
     const power = powerSpectrum(this.block, this.fftSize);
-    this.lastBlockHz = spectrumPeakHz(power, this.fftSize, this.sampleRate);
     if (!this.sum) this.sum = power;
     else for (let k = 0; k < power.length; k++) this.sum[k] = (this.sum[k] as number) + (power[k] as number);
     this.blocks++;
@@ -206,9 +209,14 @@ export class AudioAnalyser {
     return dominantFrequency(this.block.subarray(0, this.filled), this.sampleRate);
   }
 
-  /** Dominant frequency of the most recent full block (for once-a-second progress lines). */
+  /** Dominant frequency of the last block's worth of samples (for once-a-second progress lines). */
   recentHz(): number | undefined {
-    return this.lastBlockHz;
+    const length = Math.min(this.recentEnd, this.blockSamples);
+    if (length < 960) return undefined;
+    const ordered = new Float64Array(length);
+    const start = this.recentEnd - length;
+    for (let i = 0; i < length; i++) ordered[i] = this.recent[(start + i) % this.blockSamples] as number;
+    return dominantFrequency(ordered, this.sampleRate);
   }
 
   rms(): number {

@@ -59,4 +59,15 @@ t.test('the analyser covers a whole stream fed frame by frame', async (t) => {
   short.push(toInt16(sine(660, 0.3, 0.3)));
   const partial = short.dominantHz();
   t.ok(partial !== undefined && Math.abs(partial - 660) < 2, `before a full second: ${partial?.toFixed(2)} Hz`);
+  const partialRecent = short.recentHz();
+  t.ok(partialRecent !== undefined && Math.abs(partialRecent - 660) < 2, `recent, too: ${partialRecent?.toFixed(2)} Hz`);
+
+  // The recent window follows a change of tone; the whole-stream answer keeps the longer one.
+  const change = new AudioAnalyser();
+  change.push(toInt16(sine(440, 3, 0.3)));
+  change.push(toInt16(sine(880, 1.2, 0.3)));
+  const now = change.recentHz();
+  const overall = change.dominantHz();
+  t.ok(now !== undefined && Math.abs(now - 880) < 1, `recent ${now?.toFixed(2)} Hz after the switch`);
+  t.ok(overall !== undefined && Math.abs(overall - 440) < 1, `overall ${overall?.toFixed(2)} Hz`);
 });

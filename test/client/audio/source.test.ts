@@ -1,0 +1,69 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { OggOpusWriter } from '../../../client/audio/ogg-writer.js';
+import { AudioFileError, loadAudioSource, openFrameSource } from '../../../client/audio/source.js';
+import { sine, toInt16, wavFile } from './wav.js';
+
+function oggOf(packets: Buffer[]): Buffer {
+  const pages: Buffer[] = [];
+  const writer = new OggOpusWriter((p) => pages.push(p));
+  for (const p of packets) writer.writePacket(p);
+  writer.close();
+  return Buffer.concat(pages);
+}
+
+t.test('tone and none', async (t) => {
+  t.same(await loadAudioSource('tone', 660), { kind: 'tone', hz: 660 });
+  t.equal(await loadAudioSource('none', 660), undefined);
+  await t.rejects(loadAudioSource('tone', -5), RangeError, 'a bad --tone-hz is refused at start too');
+});
+
+t.test('bad --audio files are refused before the call, each with its own code', async (t) => {
+  const dir = t.testdir();
+  const cases: [string, string, RegExp][] = [
+    [join(dir, 'nope.ogg'), 'audio-file-missing', /no such file/],
+    [join(dir, 'tone.wav'), 'audio-file-not-opus', /not an Ogg Opus file/],
+    [join(dir, 'empty.ogg'), 'audio-file-not-opus', /not an Ogg Opus file/],
+    [join(dir, 'silent.ogg'), 'audio-file-empty', /holds no audio/],
+    [join(dir, 'a-directory'), 'audio-file-unreadable', /directory/],
+  ];
+  writeFileSync(join(dir, 'tone.wav'), wavFile(toInt16(sine(440, 0.1))));
+  writeFileSync(join(dir, 'empty.ogg'), Buffer.alloc(0));
+  writeFileSync(join(dir, 'silent.ogg'), oggOf([]));
+  mkdirSync(join(dir, 'a-directory'));
+  for (const [path, code, message] of cases) {
+    const error = await loadAudioSource(path, 440).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    t.ok(error instanceof AudioFileError, `${path} is refused`);
+    if (error instanceof AudioFileError) {
+      t.equal(error.code, code);
+      t.equal(error.path, path);
+      t.match(error.message, message);
+      t.match(error.message, path, 'the message names the file');
+    }
+  }
+});
+
+t.test('a file source loops its packets so audio lasts the whole duration', async (t) => {
+  const dir = t.testdir();
+  const path = join(dir, 'three.ogg');
+  const packets = [Buffer.from([0xf8, 1]), Buffer.from([0xf8, 2]), Buffer.from([(31 << 3) | 1, 3, 3])];
+  writeFileSync(path, oggOf(packets));
+  const source = await loadAudioSource(path, 440);
+  if (source?.kind !== 'file') throw new Error('expected a file source');
+  const frames = openFrameSource(source);
+  const got = Array.from({ length: 7 }, () => frames.next());
+  frames.close();
+  t.same(
+    got.map((f) => f.payload[1]),
+    [1, 2, 3, 1, 2, 3, 1],
+  );
+  t.same(
+    got.map((f) => f.samples),
+    [960, 960, 1920, 960, 960, 1920, 960],
+    'durations from each TOC',
+  );
+});
