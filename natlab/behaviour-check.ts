@@ -38,9 +38,9 @@ export function judgeDiscovery(behaviour: Behaviour, measured: NatDiscovery): Be
 export async function checkBehaviours(lab: Lab, behaviours: readonly Behaviour[]): Promise<BehaviourCheck[]> {
   const out: BehaviourCheck[] = [];
   for (const behaviour of behaviours) {
-    await buildSide(lab, 'A', behaviour);
+    const plan = await buildSide(lab, 'A', behaviour);
     try {
-      out.push(judgeDiscovery(behaviour, await discoverNat(lab, 'peerA')));
+      out.push(judgeDiscovery(behaviour, await discoverNat(lab, 'peerA', plan.peer)));
     } finally {
       await removeSide(lab, 'A');
     }

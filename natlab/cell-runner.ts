@@ -59,6 +59,12 @@ export function peerArgs(cell: Cell, role: Role, room: string, opts: CellOptions
   return [...args, ...opts.clientArgs];
 }
 
+/** The transport of the first TURN URL a peer gets: the one werift allocates on. */
+export function firstTurnProtocol(cell: Cell, role: Role): string | null {
+  if (cell.mode === 'no-turn') return null;
+  return cell[role] === 'udpblock' ? 'tcp' : 'udp';
+}
+
 /** Runs one cell in fresh routers and peers, so no conntrack state leaks between cells. */
 export async function runCell(lab: Lab, cell: Cell, index: number, opts: CellOptions): Promise<CellResult> {
   const name = cellName(cell);
@@ -80,7 +86,7 @@ export async function runCell(lab: Lab, cell: Cell, index: number, opts: CellOpt
       const found = runs.find((r) => r.role === role);
       const run: PeerRun = found?.run ?? { exitCode: null, signal: null, stdout: '', killed: false };
       const report = parseReportOutput(run.stdout);
-      return { behaviour: cell[role], side: SIDE_OF[role], exitCode: run.exitCode, killed: run.killed, summary: summarise(report), report, log: found?.log ?? '' };
+      return { behaviour: cell[role], side: SIDE_OF[role], exitCode: run.exitCode, killed: run.killed, summary: summarise(report, firstTurnProtocol(cell, role)), report, log: found?.log ?? '' };
     };
     const peers = { answerer: outcome('answerer'), offerer: outcome('offerer') };
     const verdict = judge(expectation, { answerer: peers.answerer.summary, offerer: peers.offerer.summary });

@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   });
   writeReport(args.report, report);
   if (report.behaviours.length > 0) process.stdout.write(`\nNAT behaviours (turnutils_natdiscovery -m -f)\n${behaviourTable(report.behaviours)}\n`);
-  if (report.cells.length > 0) process.stdout.write(`\nConnectivity matrix (bin/client --with-turn --json)\n${matrixTable(results)}\n`);
+  if (report.cells.length > 0) process.stdout.write(`\nConnectivity matrix (bin/client --json; pair = selected local->remote candidate types)\n${matrixTable(results)}\n`);
   process.stdout.write(`\n${report.allMet ? 'every check met its expectation' : 'SOME CHECKS MISSED THEIR EXPECTATION'}; report: ${args.report}${report.logDir ? `; logs: ${report.logDir}` : ''}\n`);
   process.exitCode = report.allMet ? 0 : 1;
 }

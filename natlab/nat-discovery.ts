@@ -40,7 +40,9 @@ export function parseNatDiscovery(output: string, timedOut: boolean): NatDiscove
  * Runs coturn's RFC 5780 behaviour discovery from a peer's namespace against
  * the lab's coturn. The tool waits forever when UDP is blocked, hence timeout(1).
  */
-export async function discoverNat(lab: Lab, peer: NamespaceRole, timeoutS = 15): Promise<NatDiscovery> {
-  const r = await probe(['ip', 'netns', 'exec', lab.ns(peer), 'timeout', String(timeoutS), 'turnutils_natdiscovery', '-m', '-f', PUB_PRIMARY], (timeoutS + 5) * 1000);
+export async function discoverNat(lab: Lab, peer: NamespaceRole, localAddress: string, timeoutS = 12): Promise<NatDiscovery> {
+  // -L: bound to 0.0.0.0 the tool cannot tell "no NAT" from endpoint-independent mapping.
+  const argv = ['ip', 'netns', 'exec', lab.ns(peer), 'timeout', String(timeoutS), 'turnutils_natdiscovery', '-m', '-f', '-L', localAddress, PUB_PRIMARY];
+  const r = await probe(argv, (timeoutS + 5) * 1000);
   return parseNatDiscovery(r.stdout, r.code === 124);
 }

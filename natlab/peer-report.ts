@@ -8,6 +8,12 @@ export interface CandidateSummary {
   address: string | null;
   /** Transport between the peer and its TURN server, for relay candidates. */
   relayProtocol: string | null;
+  /**
+   * report: the client said so; first-turn-url: the report did not say, so it is
+   * the transport of the first TURN URL the lab gave that peer (the only one
+   * werift uses). Behind udpblock a relay over anything but TCP cannot exist.
+   */
+  relayProtocolSource: 'report' | 'first-turn-url' | null;
   url: string | null;
 }
 
@@ -39,18 +45,24 @@ function candidate(v: unknown): CandidateSummary | null {
   if (!c || type === null) return null;
   const url = str(c['url']) ?? str(c['server']) ?? str(c['iceServer']);
   const relayProtocol = str(c['relayProtocol']) ?? (type === 'relay' && url ? (/transport=(udp|tcp)/i.exec(url)?.[1]?.toLowerCase() ?? null) : null);
-  return { type, protocol: str(c['protocol']), address: str(c['address']), relayProtocol, url };
+  return { type, protocol: str(c['protocol']), address: str(c['address']), relayProtocol, relayProtocolSource: relayProtocol !== null ? 'report' : null, url };
 }
 
-export function summarise(report: unknown): PeerSummary {
+/** `firstTurnProtocol` fills in the relay transport when the report leaves it out. */
+export function summarise(report: unknown, firstTurnProtocol: string | null = null): PeerSummary {
   const r = obj(report);
+  const local = candidate(obj(r?.['selectedPair'])?.['local']);
+  if (local?.type === 'relay' && local.relayProtocol === null && firstTurnProtocol !== null) {
+    local.relayProtocol = firstTurnProtocol;
+    local.relayProtocolSource = 'first-turn-url';
+  }
   const pair = obj(r?.['selectedPair']);
   const dc = obj(r?.['dataChannel']);
   return {
     ok: r?.['ok'] === true,
     errorCode: str(obj(r?.['error'])?.['code']),
     dataChannelOpenMs: num(obj(r?.['timingsMs'])?.['dataChannelOpen']),
-    local: candidate(pair?.['local']),
+    local,
     remote: candidate(pair?.['remote']),
     pairRttMs: num(pair?.['rttMs']),
     pingRttMedianMs: num(obj(dc?.['rttMs'])?.['median']),
