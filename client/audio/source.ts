@@ -1,4 +1,5 @@
-import { access, constants, readFile, stat } from 'node:fs/promises';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { OpusEncoder } from './opus.js';
 import { type OggOpusStream, parseOggOpus } from './ogg-reader.js';
 import { FRAME_SAMPLES, ToneGenerator } from './tone.js';
@@ -11,9 +12,14 @@ export type AudioSource =
   | { kind: 'tone'; hz: number }
   | { kind: 'file'; path: string; stream: OggOpusStream };
 
-export type AudioFileErrorCode = 'audio-file-missing' | 'audio-file-unreadable' | 'audio-file-not-opus' | 'audio-file-empty';
+export type AudioFileErrorCode =
+  | 'audio-file-missing'
+  | 'audio-file-unreadable'
+  | 'audio-file-not-opus'
+  | 'audio-file-empty'
+  | 'record-unwritable';
 
-/** A `--audio FILE` that cannot be played; `code` is stable, `message` is for people. */
+/** A `--audio FILE` that cannot be played or a `--record FILE` that cannot be written; `code` is stable, `message` is for people. */
 export class AudioFileError extends Error {
   readonly code: AudioFileErrorCode;
   readonly path: string;
@@ -30,8 +36,9 @@ export class AudioFileError extends Error {
  * a tone for `tone`, anything else is an Ogg Opus file that must exist, parse
  * (CRC-checked pages, OpusHead, OpusTags) and hold at least one audio packet.
  * Throws AudioFileError (exit 2) or RangeError for a bad tone frequency.
+ * Synchronous on purpose: it runs once, at start, inside the flag checks.
  */
-export async function loadAudioSource(audio: string, toneHz: number): Promise<AudioSource | undefined> {
+export function loadAudioSource(audio: string, toneHz: number): AudioSource | undefined {
   if (audio === 'none') return undefined;
   if (audio === 'tone') {
     new ToneGenerator({ hz: toneHz }); // validates the frequency now, not on connect
@@ -39,7 +46,7 @@ export async function loadAudioSource(audio: string, toneHz: number): Promise<Au
   }
   const path = audio;
   try {
-    await access(path, constants.R_OK);
+    accessSync(path, constants.R_OK);
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
     throw new AudioFileError(
@@ -49,12 +56,12 @@ export async function loadAudioSource(audio: string, toneHz: number): Promise<Au
       { cause: error },
     );
   }
-  if ((await stat(path)).isDirectory()) {
+  if (statSync(path).isDirectory()) {
     throw new AudioFileError('audio-file-unreadable', path, `--audio ${path}: is a directory, not an Ogg Opus file`);
   }
   let stream: OggOpusStream;
   try {
-    stream = parseOggOpus(await readFile(path));
+    stream = parseOggOpus(readFileSync(path));
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new AudioFileError('audio-file-not-opus', path, `--audio ${path}: not an Ogg Opus file (${reason})`, {
@@ -65,6 +72,27 @@ export async function loadAudioSource(audio: string, toneHz: number): Promise<Au
     throw new AudioFileError('audio-file-empty', path, `--audio ${path}: the Ogg Opus stream holds no audio`);
   }
   return { kind: 'file', path, stream };
+}
+
+/**
+ * Everything about the audio flags that can be wrong before the call: the
+ * `--audio` source (see loadAudioSource) and whether `--record`'s directory
+ * exists and is writable (the file itself is only created when a call starts).
+ */
+export function validateAudioOptions(options: { audio: string; toneHz?: number | undefined; record?: string | undefined }): void {
+  loadAudioSource(options.audio, options.toneHz ?? 440);
+  if (options.record === undefined) return;
+  const directory = dirname(options.record);
+  try {
+    if (!statSync(directory).isDirectory()) throw new Error('not a directory');
+    accessSync(directory, constants.W_OK);
+    if (statSync(options.record, { throwIfNoEntry: false })?.isDirectory()) throw new Error('it is a directory');
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new AudioFileError('record-unwritable', options.record, `--record ${options.record}: cannot write there (${reason})`, {
+      cause: error,
+    });
+  }
 }
 
 export interface OpusFrame {

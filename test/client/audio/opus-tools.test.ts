@@ -56,7 +56,7 @@ t.test('reads a file opusenc made, and hears its tone', { skip: missing('opusenc
   const hz = dominantFrequency(samples);
   t.ok(hz !== undefined && Math.abs(hz - 550) < 1, `decoded at ${hz?.toFixed(2)} Hz`);
 
-  const source = await loadAudioSource(ogg, 440);
+  const source = loadAudioSource(ogg, 440);
   t.equal(source?.kind, 'file', '--audio accepts it');
 });
 

@@ -63,7 +63,7 @@ t.test('file: packets at their own durations, timestamps follow them', async (t)
   for (const p of packets) writer.writePacket(p);
   writer.close();
   writeFileSync(path, Buffer.concat(pages));
-  const source = await loadAudioSource(path, 440);
+  const source = loadAudioSource(path, 440);
   if (!source) throw new Error('expected a source');
   const sent: RtpPacket[] = [];
   const sender = startAudioSender({ track: { writeRtp: (p) => sent.push(p) }, payloadType: 111, source, durationMs: 140 });

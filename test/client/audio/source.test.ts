@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { OggOpusWriter } from '../../../client/audio/ogg-writer.js';
-import { AudioFileError, loadAudioSource, openFrameSource } from '../../../client/audio/source.js';
+import { AudioFileError, loadAudioSource, openFrameSource, validateAudioOptions } from '../../../client/audio/source.js';
 import { sine, toInt16, wavFile } from './wav.js';
 
 function oggOf(packets: Buffer[]): Buffer {
@@ -13,10 +13,19 @@ function oggOf(packets: Buffer[]): Buffer {
   return Buffer.concat(pages);
 }
 
+function caught(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
 t.test('tone and none', async (t) => {
-  t.same(await loadAudioSource('tone', 660), { kind: 'tone', hz: 660 });
-  t.equal(await loadAudioSource('none', 660), undefined);
-  await t.rejects(loadAudioSource('tone', -5), RangeError, 'a bad --tone-hz is refused at start too');
+  t.same(loadAudioSource('tone', 660), { kind: 'tone', hz: 660 });
+  t.equal(loadAudioSource('none', 660), undefined);
+  t.throws(() => loadAudioSource('tone', -5), RangeError, 'a bad --tone-hz is refused at start too');
 });
 
 t.test('bad --audio files are refused before the call, each with its own code', async (t) => {
@@ -33,10 +42,7 @@ t.test('bad --audio files are refused before the call, each with its own code', 
   writeFileSync(join(dir, 'silent.ogg'), oggOf([]));
   mkdirSync(join(dir, 'a-directory'));
   for (const [path, code, message] of cases) {
-    const error = await loadAudioSource(path, 440).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const error = caught(() => loadAudioSource(path, 440));
     t.ok(error instanceof AudioFileError, `${path} is refused`);
     if (error instanceof AudioFileError) {
       t.equal(error.code, code);
@@ -52,7 +58,7 @@ t.test('a file source loops its packets so audio lasts the whole duration', asyn
   const path = join(dir, 'three.ogg');
   const packets = [Buffer.from([0xf8, 1]), Buffer.from([0xf8, 2]), Buffer.from([(31 << 3) | 1, 3, 3])];
   writeFileSync(path, oggOf(packets));
-  const source = await loadAudioSource(path, 440);
+  const source = loadAudioSource(path, 440);
   if (source?.kind !== 'file') throw new Error('expected a file source');
   const frames = openFrameSource(source);
   const got = Array.from({ length: 7 }, () => frames.next());
@@ -66,4 +72,16 @@ t.test('a file source loops its packets so audio lasts the whole duration', asyn
     [960, 960, 1920, 960, 960, 1920, 960],
     'durations from each TOC',
   );
+});
+
+t.test('validateAudioOptions checks the source and where --record would write', async (t) => {
+  const dir = t.testdir({ sub: {} });
+  t.doesNotThrow(() => validateAudioOptions({ audio: 'tone', toneHz: 440 }));
+  t.doesNotThrow(() => validateAudioOptions({ audio: 'none', record: join(dir, 'out.ogg') }));
+  const missingDir = caught(() => validateAudioOptions({ audio: 'tone', record: join(dir, 'no-such-dir', 'out.ogg') }));
+  t.ok(missingDir instanceof AudioFileError && missingDir.code === 'record-unwritable', 'a missing directory is refused');
+  const isDir = caught(() => validateAudioOptions({ audio: 'tone', record: join(dir, 'sub') }));
+  t.ok(isDir instanceof AudioFileError && isDir.code === 'record-unwritable', 'a directory is refused');
+  const badAudio = caught(() => validateAudioOptions({ audio: join(dir, 'x.ogg') }));
+  t.ok(badAudio instanceof AudioFileError && badAudio.code === 'audio-file-missing');
 });
