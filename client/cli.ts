@@ -56,7 +56,7 @@ export function buildCli() {
   return yargs()
     .scriptName('client')
     .usage('$0 --role offerer|answerer [options]\n\nA headless WebRTC peer: meets its peer through the signaling service, prints every ICE step, exchanges data-channel pings and Opus audio, and reports.')
-    .parserConfiguration({ 'camel-case-expansion': true, 'strip-aliased': true, 'strip-dashed': true })
+    .parserConfiguration({ 'camel-case-expansion': false })
     .options({
       role: { choices: ROLES, demandOption: 'give --role offerer or --role answerer', describe: 'who sends the offer' },
       'signaling-addr': { type: 'string', default: 'http://127.0.0.1:8080', describe: 'the signaling service' },
@@ -96,39 +96,39 @@ export function buildCli() {
     });
 }
 
-/** What yargs hands back after parsing (camel-case keys; kebab-case ones stripped). */
+/** What yargs hands back after parsing: the flags under their kebab-case names (no camelCase aliases). */
 export interface RawFlags {
   role: Role;
-  signalingAddr: string;
+  'signaling-addr': string;
   room: string;
   id: string | undefined;
   peer: string | undefined;
-  apiKey: string | undefined;
-  withTurn: boolean;
+  'api-key': string | undefined;
+  'with-turn': boolean;
   stun: string[];
   turn: string | undefined;
-  turnUsername: string | undefined;
-  turnPassword: string | undefined;
-  relayOnly: boolean;
+  'turn-username': string | undefined;
+  'turn-password': string | undefined;
+  'relay-only': boolean;
   only: CandidateType | undefined;
   messages: number;
-  intervalMs: number;
+  'interval-ms': number;
   audio: string;
-  toneHz: number | undefined;
+  'tone-hz': number | undefined;
   record: string | undefined;
-  durationS: number;
-  timeoutS: number;
+  'duration-s': number;
+  'timeout-s': number;
   forever: boolean;
   json: boolean;
-  logLevel: LogLevel;
+  'log-level': LogLevel;
   _: (string | number)[];
 }
 
 function checkFlags(argv: Partial<RawFlags>): void {
   if (argv._ && argv._.length > 0) throw new UsageError(`unexpected argument: ${String(argv._[0])}`);
-  const url = parseUrl(argv.signalingAddr ?? '');
+  const url = parseUrl(argv['signaling-addr'] ?? '');
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new UsageError(`--signaling-addr must be an http:// or https:// URL, got ${JSON.stringify(argv.signalingAddr)}`);
+    throw new UsageError(`--signaling-addr must be an http:// or https:// URL, got ${JSON.stringify(argv['signaling-addr'])}`);
   }
   for (const [flag, value] of [['--room', argv.room], ['--id', argv.id], ['--peer', argv.peer]] as const) {
     if (value !== undefined && !NAME.test(value)) {
@@ -144,23 +144,23 @@ function checkFlags(argv: Partial<RawFlags>): void {
   }
   if (argv.turn !== undefined) {
     if (!/^turns?:/.test(argv.turn)) throw new UsageError(`--turn takes a turn: or turns: URL, got ${JSON.stringify(argv.turn)}`);
-    if (!argv.turnUsername || !argv.turnPassword) {
+    if (!argv['turn-username'] || !argv['turn-password']) {
       throw new UsageError('--turn needs --turn-username and --turn-password: werift ignores a TURN server without credentials');
     }
-  } else if (argv.turnUsername !== undefined || argv.turnPassword !== undefined) {
+  } else if (argv['turn-username'] !== undefined || argv['turn-password'] !== undefined) {
     throw new UsageError('--turn-username and --turn-password need --turn');
   }
-  if (argv.relayOnly && !argv.withTurn && argv.turn === undefined) {
+  if (argv['relay-only'] && !argv['with-turn'] && argv.turn === undefined) {
     throw new UsageError('--relay-only needs a TURN server: give --with-turn or --turn with credentials');
   }
-  if (argv.relayOnly && argv.only !== undefined && argv.only !== 'relay') {
+  if (argv['relay-only'] && argv.only !== undefined && argv.only !== 'relay') {
     throw new UsageError(`--relay-only gathers only relay candidates; --only ${argv.only} would leave none`);
   }
   checkInteger('--messages', argv.messages, 0, 10_000);
-  checkInteger('--interval-ms', argv.intervalMs, 1, 60_000);
-  checkNumber('--tone-hz', argv.toneHz, 20, 20_000);
-  checkNumber('--duration-s', argv.durationS, 0.1, 3600);
-  checkNumber('--timeout-s', argv.timeoutS, 0.1, 86_400);
+  checkInteger('--interval-ms', argv['interval-ms'], 1, 60_000);
+  checkNumber('--tone-hz', argv['tone-hz'], 20, 20_000);
+  checkNumber('--duration-s', argv['duration-s'], 0.1, 3600);
+  checkNumber('--timeout-s', argv['timeout-s'], 0.1, 86_400);
   const audio = argv.audio ?? 'tone';
   if (audio !== 'tone' && audio !== 'none') {
     if (!audio.endsWith('.ogg')) throw new UsageError(`--audio takes tone, none or an .ogg file, got ${JSON.stringify(audio)}`);
@@ -204,29 +204,29 @@ export function toOptions(argv: RawFlags): ClientOptions {
   const { id, peer } = namesFor(argv.role, argv.id, argv.peer);
   return {
     role: argv.role,
-    signalingAddr: argv.signalingAddr.replace(/\/+$/, ''),
+    signalingAddr: argv['signaling-addr'].replace(/\/+$/, ''),
     room: argv.room,
     id,
     peer,
-    apiKey: argv.apiKey,
-    withTurn: argv.withTurn,
+    apiKey: argv['api-key'],
+    withTurn: argv['with-turn'],
     stun: argv.stun,
     turn:
-      argv.turn !== undefined && argv.turnUsername !== undefined && argv.turnPassword !== undefined
-        ? { url: argv.turn, username: argv.turnUsername, password: argv.turnPassword }
+      argv.turn !== undefined && argv['turn-username'] !== undefined && argv['turn-password'] !== undefined
+        ? { url: argv.turn, username: argv['turn-username'], password: argv['turn-password'] }
         : undefined,
-    relayOnly: argv.relayOnly,
-    only: argv.relayOnly ? 'relay' : argv.only,
+    relayOnly: argv['relay-only'],
+    only: argv['relay-only'] ? 'relay' : argv.only,
     messages: argv.messages,
-    intervalMs: argv.intervalMs,
+    intervalMs: argv['interval-ms'],
     audio: argv.audio,
-    toneHz: argv.toneHz ?? DEFAULT_TONE_HZ[argv.role],
+    toneHz: argv['tone-hz'] ?? DEFAULT_TONE_HZ[argv.role],
     record: argv.record,
-    durationS: argv.durationS,
-    timeoutS: argv.timeoutS,
+    durationS: argv['duration-s'],
+    timeoutS: argv['timeout-s'],
     forever: argv.forever,
     json: argv.json,
-    logLevel: argv.logLevel,
+    logLevel: argv['log-level'],
   };
 }
 

@@ -61,7 +61,9 @@ export async function runPeer(options: ClientOptions, deps: RunDeps): Promise<nu
 
     const inbox = new PeerInbox();
     pumping = pumpMailbox(signaling, registration, options, inbox, log, pump.signal);
-    calls = new CallFactory(options, plan, await deps.werift, signaling, log, abort);
+    const werift = await deps.werift;
+    log.debug('werift loaded');
+    calls = new CallFactory(options, plan, werift, signaling, log, abort);
 
     if (options.role === 'offerer') {
       await offererLoop(options, registration, inbox, calls, report, log, abort);

@@ -1,0 +1,145 @@
+/**
+ * Time from process start to data channel open, bin/client through the
+ * signaling service beside a bare werift pair (bench/bare-peer.ts, SDP over
+ * pipes, no service), measured in the same run. Median of 5 for each role.
+ *
+ *   npm run bench:connect        (RUNS=9 for more rounds)
+ *
+ * Each process measures itself with performance.now(), whose origin is the
+ * process start, so both columns count node's own start-up the same way.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const RUNS = Number(process.env.RUNS ?? 5);
+const TARGET_MS = 550;
+const TARGET_RATIO = 0.9;
+
+type Role = 'offerer' | 'answerer';
+type Sample = Record<Role, number>;
+
+async function startSignaling(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [`${root}bin/signaling`, '--host', '127.0.0.1', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! });
+  for await (const line of lines) {
+    const record = parseJson(line);
+    if (record?.msg === 'listening' && typeof record.url === 'string') {
+      lines.close();
+      child.stdout!.resume();
+      return { url: record.url, child };
+    }
+  }
+  throw new Error('bin/signaling exited before listening');
+}
+
+function parseJson(line: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(line);
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Two bare-peer processes; the bench relays each one's SDP line to the other. */
+async function bareRound(): Promise<Sample> {
+  const start = (role: Role): ChildProcess =>
+    spawn(process.execPath, [`${root}dist/bench/bare-peer.js`, role], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const peers = { offerer: start('offerer'), answerer: start('answerer') };
+  const results = new Map<Role, number>();
+  const done = new Promise<void>((resolve, reject) => {
+    for (const role of ['offerer', 'answerer'] as const) {
+      const other = peers[role === 'offerer' ? 'answerer' : 'offerer'];
+      const lines = createInterface({ input: peers[role].stdout! });
+      lines.on('line', (line) => {
+        const record = parseJson(line);
+        if (record && typeof record.dataChannelOpen === 'number') {
+          results.set(role, record.dataChannelOpen);
+          if (results.size === 2) resolve();
+        } else {
+          other.stdin!.write(`${line}\n`);
+        }
+      });
+      peers[role].once('exit', (code) => code !== 0 && reject(new Error(`bare ${role} exited with ${code}`)));
+    }
+  });
+  await withTimeout(done, 20_000, 'bare pair');
+  for (const peer of Object.values(peers)) peer.stdin!.end();
+  await Promise.all(Object.values(peers).map((p) => (p.exitCode === null ? once(p, 'exit') : undefined)));
+  return { offerer: results.get('offerer')!, answerer: results.get('answerer')! };
+}
+
+/** bin/client offerer and answerer started together, in a room of their own. */
+async function clientRound(url: string, room: string): Promise<Sample> {
+  const run = async (role: Role): Promise<number> => {
+    const child = spawn(
+      process.execPath,
+      [`${root}bin/client`, '--role', role, '--signaling-addr', url, '--room', room, '--json', '--messages', '1', '--interval-ms', '10', '--audio', 'none', '--log-level', 'warn', '--timeout-s', '20'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    const report = parseJson(out.trim().split('\n').pop() ?? '');
+    const timings = report?.timingsMs as { dataChannelOpen?: number | null } | undefined;
+    if (code !== 0 || typeof timings?.dataChannelOpen !== 'number') throw new Error(`bin/client ${role} exited ${code}: ${out}`);
+    return timings.dataChannelOpen;
+  };
+  const [offerer, answerer] = await Promise.all([run('offerer'), run('answerer')]);
+  return { offerer, answerer };
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no result in ${ms} ms`)), ms)));
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : Math.round((sorted[mid - 1]! + sorted[mid]!) / 2);
+}
+
+async function main(): Promise<void> {
+  const signaling = await startSignaling();
+  const bare: Sample[] = [];
+  const client: Sample[] = [];
+  try {
+    // One warm-up round each (disk cache), then interleaved rounds so load drifts hit both alike.
+    await bareRound();
+    await clientRound(signaling.url, 'bench-warmup');
+    for (let i = 0; i < RUNS; i++) {
+      bare.push(await bareRound());
+      client.push(await clientRound(signaling.url, `bench-${i}`));
+    }
+  } finally {
+    signaling.child.kill('SIGTERM');
+    await once(signaling.child, 'exit');
+  }
+  const row = (name: string, samples: Sample[]): Sample => {
+    const m = { offerer: median(samples.map((s) => s.offerer)), answerer: median(samples.map((s) => s.answerer)) };
+    console.log(`${name.padEnd(28)}${String(m.offerer).padStart(9)}${String(m.answerer).padStart(10)}   all: ${samples.map((s) => `${s.offerer}/${s.answerer}`).join(' ')}`);
+    return m;
+  };
+  console.log(`connect: process start -> data channel open, median of ${RUNS} (ms)`);
+  console.log(`${''.padEnd(28)}${'offerer'.padStart(9)}${'answerer'.padStart(10)}`);
+  const b = row('bare werift pair (pipes)', bare);
+  const c = row('bin/client via signaling', client);
+  const ratio = { offerer: c.offerer / b.offerer, answerer: c.answerer / b.answerer };
+  console.log(`${'ratio client / bare'.padEnd(28)}${ratio.offerer.toFixed(2).padStart(9)}${ratio.answerer.toFixed(2).padStart(10)}`);
+  const meets = Math.max(c.offerer, c.answerer) <= TARGET_MS && Math.max(ratio.offerer, ratio.answerer) <= TARGET_RATIO;
+  console.log(`target: <= ${TARGET_MS} ms and <= ${TARGET_RATIO}x the bare pair: ${meets ? 'met' : 'NOT met'}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
