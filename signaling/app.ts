@@ -1,0 +1,104 @@
+/**
+ * buildServer(config, deps) assembles the service and never listens: tests
+ * call it with `inject`, and only main.ts binds a port.
+ */
+import cors from '@fastify/cors'
+import swagger from '@fastify/swagger'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import { checkPathNames } from './auth.js'
+import type { Config } from './config.js'
+import { ProtocolError } from './errors.js'
+import { toProtocolError } from './http-errors.js'
+import { createMetrics } from './metrics.js'
+import { messageRoutes } from './routes/messages.js'
+import { operationRoutes } from './routes/operations.js'
+import { peerRoutes } from './routes/peers.js'
+import { MemoryStore } from './store/memory.js'
+import { systemClock, type Clock, type Store, type StoreObserver } from './store/store.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The request body as sent, so payloads can be relayed as written. */
+    rawBody?: string
+  }
+}
+
+export interface ServerDeps {
+  logger?: FastifyBaseLogger
+  clock?: Clock
+  /** Builds the store; the default is the in-memory one. */
+  createStore?: (observer: StoreObserver) => Store
+}
+
+export function buildServer (config: Config, deps: ServerDeps = {}): FastifyInstance {
+  const clock = deps.clock ?? systemClock
+  let store: Store | undefined
+  const metrics = createMetrics(async () => await (store as Store).stats())
+  const observer: StoreObserver = { stored: metrics.messageStored, delivered: metrics.messageDelivered }
+  store = deps.createStore?.(observer) ?? new MemoryStore({ limits: config, clock, observer })
+  const theStore = store
+
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: config.maxBodyBytes,
+    // Requests are logged at debug by our own hook: a long-poll service at info
+    // level would log every poll twice.
+    logController: new LogController({ disableRequestLogging: true }),
+    requestIdHeader: false,
+    return503OnClosing: false,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
+  })
+
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body as string
+    if (text === '') { done(null, undefined); return }
+    try {
+      const value: unknown = JSON.parse(text)
+      request.rawBody = text
+      done(null, value)
+    } catch {
+      done(new ProtocolError('invalid_json'), undefined)
+    }
+  })
+
+  app.setErrorHandler(async (error, request, reply) => {
+    const failure = toProtocolError(error)
+    if (failure.statusCode >= 500) request.log.error({ err: error }, 'request failed')
+    metrics.rejected(failure.code)
+    if (failure.details.retryAfterS !== undefined) void reply.header('retry-after', String(failure.details.retryAfterS))
+    return await reply.status(failure.statusCode).send(failure.body())
+  })
+  app.setNotFoundHandler(async (_request, reply) => {
+    metrics.rejected('not_found')
+    return await reply.status(404).send(new ProtocolError('not_found').body())
+  })
+
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.debug({ method: request.method, url: request.routeOptions.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request')
+  })
+  // Held polls are answered before the server stops accepting, so close() never waits on them.
+  app.addHook('preClose', async () => { await theStore.close() })
+
+  void app.register(cors, {
+    origin: config.corsOrigin.includes('*') ? '*' : config.corsOrigin,
+    methods: ['GET', 'POST', 'DELETE'],
+    allowedHeaders: ['authorization', 'content-type', 'idempotency-key'],
+    exposedHeaders: ['retry-after'],
+    maxAge: 600,
+  })
+  void app.register(swagger, {
+    openapi: {
+      info: { title: 'Signaling protocol', version: '1.0.0', description: 'Rooms, peers and long-polled mailboxes for WebRTC signaling.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  })
+  app.addHook('onRequest', checkPathNames)
+
+  const context = { config, store: theStore, clock }
+  void app.register(peerRoutes, context)
+  void app.register(messageRoutes, context)
+  void app.register(operationRoutes, { store: theStore, metrics })
+  return app
+}
