@@ -13,7 +13,7 @@ import { createMetrics } from './metrics.js'
 import { messageRoutes } from './routes/messages.js'
 import { operationRoutes } from './routes/operations.js'
 import { peerRoutes } from './routes/peers.js'
-import { MemoryStore } from './store/memory.js'
+import { createStore } from './store/select.js'
 import { systemClock, type Clock, type Store, type StoreObserver } from './store/store.js'
 
 declare module 'fastify' {
@@ -35,7 +35,7 @@ export function buildServer (config: Config, deps: ServerDeps = {}): FastifyInst
   let store: Store | undefined
   const metrics = createMetrics(async () => await (store as Store).stats())
   const observer: StoreObserver = { stored: metrics.messageStored, delivered: metrics.messageDelivered }
-  store = deps.createStore?.(observer) ?? new MemoryStore({ limits: config, clock, observer })
+  store = deps.createStore?.(observer) ?? createStore(config, observer, clock)
   const theStore = store
 
   const app = Fastify({
