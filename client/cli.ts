@@ -56,7 +56,7 @@ export function buildCli() {
   return yargs()
     .scriptName('client')
     .usage('$0 --role offerer|answerer [options]\n\nA headless WebRTC peer: meets its peer through the signaling service, prints every ICE step, exchanges data-channel pings and Opus audio, and reports.')
-    .parserConfiguration({ 'camel-case-expansion': false })
+    .parserConfiguration({ 'camel-case-expansion': false, 'duplicate-arguments-array': false })
     .options({
       role: { choices: ROLES, demandOption: 'give --role offerer or --role answerer', describe: 'who sends the offer' },
       'signaling-addr': { type: 'string', default: 'http://127.0.0.1:8080', describe: 'the signaling service' },

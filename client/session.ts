@@ -56,6 +56,8 @@ export interface CallOutcome {
 
 /** 5 s without a chat message or an RTP packet ends the call (CLI.md). */
 export const SILENCE_LIMIT_MS = 5_000;
+/** After the peer's bye, how long its last data-channel messages may take to arrive. */
+const PEER_GONE_GRACE_MS = 1_000;
 /** After our bye, how long we wait for the peer's before closing anyway. */
 const LINGER_MS = 2_000;
 
@@ -100,13 +102,28 @@ export class Call {
         if (this.exchangeComplete) return;
         if (event.kind === 'bye' && event.reason === 'declined') {
           this.fail(new ClientError('declined', `${this.setup.options.peer} declined the call`));
-        } else {
-          const how = event.kind === 'bye' ? `hung up (bye: ${event.reason})` : `left the room (${event.reason})`;
-          const when = this.isConnected ? 'before the exchange completed' : 'before the connection was up';
-          this.fail(new ClientError('peer_left', `${this.setup.options.peer} ${how} ${when}`));
+          return;
         }
+        this.onPeerGone(event.kind === 'bye' ? `hung up (bye: ${event.reason})` : `left the room (${event.reason})`);
         return;
     }
+  }
+
+  /**
+   * The peer hung up or left. Before the connection is up the call is over.
+   * After it, its last chat messages may still be on their way (the bye takes
+   * the service, they take SCTP): give them a moment before calling it a failure.
+   */
+  private onPeerGone(how: string): void {
+    const { peer } = this.setup.options;
+    if (!this.isConnected) {
+      this.fail(new ClientError('peer_left', `${peer} ${how} before the connection was up`));
+      return;
+    }
+    const grace = setTimeout(() => {
+      if (!this.exchangeComplete) this.fail(new ClientError('peer_left', `${peer} ${how} before the exchange completed`));
+    }, PEER_GONE_GRACE_MS);
+    this.disposables.add(() => clearTimeout(grace));
   }
 
   async run(): Promise<CallOutcome> {
@@ -210,6 +227,9 @@ export class Call {
     const exchange = new ChatExchange({ messages: options.messages, intervalMs: options.intervalMs, log, onSignOfLife: () => this.signOfLife() });
     this.disposables.add(() => exchange.stop());
     exchange.start(channel);
+    this.disposables.subscription(channel.stateChanged.subscribe((state) => {
+      if (state === 'closed' && !this.exchangeComplete) this.onPeerGone('closed the data channel');
+    }));
     const codec = transceiver.sender.codec;
     const audioPlayed = audio.start({ track, payloadType: codec?.payloadType ?? 96, codec: OPUS.name });
     const exchangeDeadline = new Deadline(options.messages * options.intervalMs + options.durationS * 1000 + options.timeoutS * 1000);
