@@ -29,7 +29,7 @@ export function forEachStore (t: Test, body: (t: Test, kind: StoreKind) => Promi
   for (const kind of storeKinds) {
     void t.test(`${kind.name} store`, async t => {
       const reason = await kind.skip()
-      if (reason !== false) { t.comment(`skipped: ${reason}`); t.pass(`${kind.name} store skipped: ${reason}`); return }
+      if (reason !== false) { t.plan(0, reason); return }
       await body(t, kind)
     })
   }
