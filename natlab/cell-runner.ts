@@ -70,8 +70,8 @@ export async function runCell(lab: Lab, cell: Cell, index: number, opts: CellOpt
   const name = cellName(cell);
   const room = `cell${index}-${name}`;
   const expectation = expectationFor(cell);
-  await buildSide(lab, 'A', cell.answerer);
-  await buildSide(lab, 'B', cell.offerer);
+  const planA = await buildSide(lab, 'A', cell.answerer);
+  const planB = await buildSide(lab, 'B', cell.offerer);
   try {
     const deadlineMs = (opts.timeoutS + 45) * 1000;
     const roles: Role[] = ['answerer', 'offerer'];
@@ -89,7 +89,7 @@ export async function runCell(lab: Lab, cell: Cell, index: number, opts: CellOpt
       return { behaviour: cell[role], side: SIDE_OF[role], exitCode: run.exitCode, killed: run.killed, summary: summarise(report, firstTurnProtocol(cell, role)), report, log: found?.log ?? '' };
     };
     const peers = { answerer: outcome('answerer'), offerer: outcome('offerer') };
-    const verdict = judge(expectation, { answerer: peers.answerer.summary, offerer: peers.offerer.summary });
+    const verdict = judge(expectation, { answerer: peers.answerer.summary, offerer: peers.offerer.summary }, { answerer: planA.peer, offerer: planB.peer });
     return { cell, name, expectation, peers, verdict };
   } finally {
     await removeSide(lab, 'A');

@@ -9,8 +9,21 @@ export interface Verdict {
 
 const DIRECT_REMOTE = new Set(['srflx', 'prflx']);
 
-/** Compares what both peers reported with the cell's expectation. */
-export function judge(expect: Expectation, peers: Record<Role, PeerSummary>): Verdict {
+const OTHER: Record<Role, Role> = { answerer: 'offerer', offerer: 'answerer' };
+
+/**
+ * A host-to-host path: both ends host candidates. The remote end may be
+ * peer-reflexive when the other side's check arrived before its candidate
+ * did; it is still the other peer's own address.
+ */
+function hostToHost(role: Role, peers: Record<Role, PeerSummary>, hostAddress: Record<Role, string>): boolean {
+  const { local, remote } = peers[role];
+  if (local?.type !== 'host') return false;
+  return remote?.type === 'host' || (remote?.type === 'prflx' && remote.address === hostAddress[OTHER[role]]);
+}
+
+/** Compares what both peers reported with the cell's expectation; hostAddress: each peer's own address. */
+export function judge(expect: Expectation, peers: Record<Role, PeerSummary>, hostAddress: Record<Role, string>): Verdict {
   const misses: string[] = [];
   const roles: Role[] = ['answerer', 'offerer'];
   const connected = roles.every((r) => peers[r].ok);
@@ -28,7 +41,7 @@ export function judge(expect: Expectation, peers: Record<Role, PeerSummary>): Ve
   const relayed = types.includes('relay');
   switch (expect.path) {
     case 'host':
-      if (!roles.every((r) => peers[r].local?.type === 'host' && peers[r].remote?.type === 'host')) misses.push(`want host on both ends, got ${pathText(peers)}`);
+      if (!roles.every((r) => hostToHost(r, peers, hostAddress))) misses.push(`want host on both ends, got ${pathText(peers)}`);
       break;
     case 'direct':
       if (relayed) misses.push(`want a direct path, got a relay: ${pathText(peers)}`);
