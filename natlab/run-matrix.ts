@@ -6,6 +6,7 @@ import type { Behaviour } from './behaviour.js';
 import { checkBehaviours, type BehaviourCheck } from './behaviour-check.js';
 import { runCell, type CellOptions, type CellResult } from './cell-runner.js';
 import { startCoturn } from './coturn.js';
+import { Daemon } from './daemon.js';
 import { Lab } from './lab.js';
 import { cellName, type Cell } from './matrix.js';
 import { buildPublicSegment } from './public-segment.js';
@@ -47,18 +48,32 @@ export async function runMatrix(opts: MatrixOptions): Promise<MatrixRun> {
   const cells: CellResult[] = [];
   try {
     await buildPublicSegment(lab);
-    await startCoturn(lab, turnSecret);
+    const coturn = new Daemon('coturn', () => startCoturn(lab, turnSecret));
+    const signaling = new Daemon('the signaling service', () => startSignaling(lab, turnSecret, opts.signalingPath));
+    const ensureDaemons = async (): Promise<void> => {
+      for (const d of opts.cells.length > 0 ? [coturn, signaling] : [coturn]) {
+        const why = await d.ensure();
+        if (why !== null) opts.progress(`warning: ${why}`);
+      }
+    };
+    await ensureDaemons();
     if (opts.discover.length > 0) {
       opts.progress(`measuring NAT behaviours with turnutils_natdiscovery: ${opts.discover.join(', ')}`);
       behaviours = await checkBehaviours(lab, opts.discover);
       for (const b of behaviours) opts.progress(`  ${b.behaviour}: ${b.met ? 'as expected' : 'MISSED'} (mapping ${b.measured.mapping ?? '-'}, filtering ${b.measured.filtering ?? '-'})`);
     }
     if (opts.cells.length > 0) {
-      await startSignaling(lab, turnSecret, opts.signalingPath);
       const cellOpts: CellOptions = { clientPath: opts.clientPath, turnSecret, timeoutS: opts.timeoutS, clientArgs: opts.clientArgs };
       for (const [i, cell] of opts.cells.entries()) {
         opts.progress(`cell ${i + 1}/${opts.cells.length}: ${cellName(cell)}`);
-        const result = await runCell(lab, cell, i + 1, cellOpts);
+        await ensureDaemons();
+        let result = await runCell(lab, cell, i + 1, cellOpts);
+        if (coturn.stopped || signaling.stopped) {
+          // The cell measured a missing daemon, not the NAT: run it once more.
+          await ensureDaemons();
+          opts.progress('  a lab daemon died during the cell: running it again');
+          result = await runCell(lab, cell, i + 1, cellOpts);
+        }
         opts.progress(`  ${result.verdict.met ? 'as expected' : `MISSED: ${result.verdict.misses.join('; ')}`}`);
         cells.push(result);
       }
