@@ -1,0 +1,104 @@
+/**
+ * The two Redis connections of one instance and their health. Commands never
+ * wait in a queue for a connection that is down: they fail at once and the
+ * service answers 503, while ioredis keeps reconnecting in the background.
+ */
+import { Redis, type RedisOptions } from 'ioredis'
+import { StoreUnavailableError } from './store.js'
+
+/** How long requests made right after start wait for the first connection. */
+const startupGraceMs = 2000
+/** A command Redis has not answered by then fails (a hung or partitioned server). */
+const commandTimeoutMs = 2000
+/** Reconnect backoff: quick, capped low so recovery is noticed within half a second. */
+const retryStrategy = (times: number): number => Math.min(times * 50, 500)
+
+export class RedisConnections {
+  readonly command: Redis
+  readonly subscriber: Redis
+  private subscribed = false
+  private everUp = false
+  private lastError = 'not connected yet'
+  private readonly upListeners = new Set<() => void>()
+
+  /**
+   * @param onResubscribed called when the subscription is back after a loss,
+   *   since messages published meanwhile were missed.
+   */
+  constructor (url: string, channel: string, private readonly onMessage: (message: string) => void, onResubscribed: () => void) {
+    const common: RedisOptions = { retryStrategy, connectTimeout: 2000, lazyConnect: false }
+    this.command = new Redis(url, {
+      ...common,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      // A script whose reply was lost may have run; resending a send would store it twice.
+      autoResendUnfulfilledCommands: false,
+      commandTimeout: commandTimeoutMs,
+      enableAutoPipelining: true,
+    })
+    this.subscriber = new Redis(url, { ...common, autoResubscribe: false, maxRetriesPerRequest: null })
+    for (const connection of [this.command, this.subscriber]) {
+      connection.on('error', (error: Error) => { this.lastError = error.message })
+      connection.on('ready', () => { this.noticeUp() })
+    }
+    this.subscriber.on('close', () => { this.subscribed = false })
+    this.subscriber.on('message', (_channel: string, message: string) => { this.onMessage(message) })
+    this.subscriber.on('ready', () => {
+      this.subscriber.subscribe(channel).then(() => {
+        const again = this.everUp
+        this.subscribed = true
+        this.noticeUp()
+        if (again) onResubscribed()
+      }, (error: unknown) => {
+        this.lastError = error instanceof Error ? error.message : String(error)
+      })
+    })
+  }
+
+  /** Both connections ready and this instance's channel subscribed. */
+  up (): boolean {
+    return this.command.status === 'ready' && this.subscriber.status === 'ready' && this.subscribed
+  }
+
+  /** Resolves when up; throws StoreUnavailableError when down (after a grace at start). */
+  async whenUp (): Promise<void> {
+    if (this.up()) return
+    if (this.everUp) throw this.unavailable()
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.upListeners.delete(done)
+        reject(this.unavailable())
+      }, startupGraceMs)
+      const done = (): void => {
+        clearTimeout(timer)
+        resolve()
+      }
+      this.upListeners.add(done)
+    })
+  }
+
+  /** Maps a failed command to the store's error: Redis down or busy is 503; a bug is not. */
+  failure (error: unknown): Error {
+    if (error instanceof Error && error.name === 'ReplyError' && /^(ERR|WRONGTYPE|NOSCRIPT) /.test(error.message)) return error
+    if (error instanceof TypeError) return error
+    const detail = error instanceof Error ? error.message : String(error)
+    this.lastError = detail
+    return new StoreUnavailableError(`Redis is unavailable: ${detail}`, { cause: error })
+  }
+
+  unavailable (): StoreUnavailableError {
+    return new StoreUnavailableError(`Redis is unavailable: ${this.lastError}`)
+  }
+
+  async close (): Promise<void> {
+    this.command.disconnect()
+    this.subscriber.disconnect()
+  }
+
+  private noticeUp (): void {
+    if (!this.up()) return
+    this.everUp = true
+    for (const listener of [...this.upListeners]) listener()
+    this.upListeners.clear()
+  }
+}

@@ -1,0 +1,297 @@
+/**
+ * The Lua behind the Redis store. Each room script runs atomically inside the
+ * room's slot, so two instances can never both claim a name, both expire a
+ * peer, or give two messages the same seq.
+ *
+ * Time is Redis TIME, read inside each script: one clock for every instance,
+ * whatever their hosts' clocks say. Numbers are written with string.format,
+ * because Redis turns Lua numbers into text in a float format.
+ *
+ * Every room script answers {joined, left, status, ...}: how many peer-joined
+ * and peer-left messages it stored (for the messages counter), then its result.
+ */
+import { idempotencyWindowMs, maxMessagesPerPoll } from './store.js'
+import { instanceChannelPrefix } from './redis-keys.js'
+
+/** ARGV[1] is the room's key base (`sig:{room}:`), ARGV[2] the room name. */
+const prelude = String.raw`
+local base = ARGV[1]
+local room = ARGV[2]
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local now_us = clock[1] .. string.rep('0', 6 - #clock[2]) .. clock[2]
+local peers_key = base .. 'peers'
+local room_key = base .. 'room'
+local tokens_key = base .. 'tokens'
+local joined, left = 0, 0
+
+local function int (x) return string.format('%d', x) end
+local function pkey (name) return base .. 'p:' .. name end
+local function mkey (name) return base .. 'm:' .. name end
+local function ikey (name) return base .. 'i:' .. name end
+local function itkey (name) return base .. 'it:' .. name end
+
+-- Tells the instance holding a poll to wake it (w) or release it empty (r).
+local function signal (instance, kind, name, poll)
+  redis.call('PUBLISH', '${instanceChannelPrefix}' .. instance, kind .. '\n' .. room .. '\n' .. name .. '\n' .. poll)
+end
+
+local function append (name, kind, from, data)
+  local p = pkey(name)
+  local seq = redis.call('HINCRBY', p, 'seq', 1)
+  redis.call('RPUSH', mkey(name), int(seq) .. '\n' .. kind .. '\n' .. from .. '\n' .. int(now) .. '\n' .. now_us .. '\n' .. data)
+  local h = redis.call('HMGET', p, 'held', 'heldBy', 'wk')
+  -- One wake-up per hold: the rest of a burst is read by the same response.
+  if h[1] and h[1] ~= '' and h[3] ~= '1' then
+    redis.call('HSET', p, 'wk', '1')
+    signal(h[2], 'w', name, h[1])
+  end
+  return seq
+end
+
+local function remove (name, reason)
+  local p = pkey(name)
+  local f = redis.call('HMGET', p, 'digest', 'held', 'heldBy')
+  redis.call('DEL', p, mkey(name), ikey(name), itkey(name))
+  redis.call('ZREM', peers_key, name)
+  if f[1] then redis.call('HDEL', tokens_key, f[1]) end
+  if f[2] and f[2] ~= '' then signal(f[3], 'r', name, f[2]) end
+  local others = redis.call('ZRANGE', peers_key, 0, -1)
+  if #others == 0 then
+    redis.call('DEL', room_key, tokens_key)
+  else
+    local data = '{"reason":"' .. reason .. '"}'
+    for _, other in ipairs(others) do
+      append(other, 'peer-left', name, data)
+      left = left + 1
+    end
+  end
+end
+
+-- True when the peer is not live: absent, or due and expired right now.
+-- A held poll keeps exp at or past its deadline plus the ttl, so it never expires here.
+local function gone (name)
+  local e = redis.call('HGET', pkey(name), 'exp')
+  if not e then return true end
+  if tonumber(e) > now then return false end
+  remove(name, 'expired')
+  return true
+end
+
+local function expire_room ()
+  for _, name in ipairs(redis.call('ZRANGE', peers_key, 0, -1)) do gone(name) end
+end
+
+local function acknowledge (name, after)
+  local m = mkey(name)
+  local len = redis.call('LLEN', m)
+  if len == 0 then return end
+  local first = tonumber(redis.call('HGET', pkey(name), 'seq')) - len + 1
+  local n = after - first + 1
+  if n <= 0 then return end
+  if n >= len then redis.call('DEL', m) else redis.call('LTRIM', m, n, -1) end
+end
+
+-- Up to one response of messages, and the highest seq delivered before, so the
+-- caller can time first deliveries.
+local function take (name)
+  local p = pkey(name)
+  local m = mkey(name)
+  local items = redis.call('LRANGE', m, 0, ${maxMessagesPerPoll - 1})
+  local prev = tonumber(redis.call('HGET', p, 'dlv') or '0')
+  if #items > 0 then
+    local last = tonumber(redis.call('HGET', p, 'seq')) - redis.call('LLEN', m) + #items
+    if last > prev then redis.call('HSET', p, 'dlv', int(last)) end
+  end
+  return {joined, left, 'messages', int(prev), now_us, items}
+end
+
+-- Forgets idempotency keys both older than the window and acknowledged, oldest first.
+local function forget_old (name)
+  local len = redis.call('LLEN', mkey(name))
+  local first = tonumber(redis.call('HGET', pkey(name), 'seq')) - len + 1
+  local olds = redis.call('ZRANGE', itkey(name), 0, 49, 'WITHSCORES')
+  for i = 1, #olds, 2 do
+    local field = olds[i]
+    if tonumber(olds[i + 1]) + ${idempotencyWindowMs} > now then return end
+    local seq = tonumber(redis.call('HGET', ikey(name), field) or '0')
+    if seq >= first then return end
+    redis.call('HDEL', ikey(name), field)
+    redis.call('ZREM', itkey(name), field)
+  end
+end
+`
+
+/** ARGV: name ('' to pick one of the candidates), digest, meta, ttl, maxRoomPeers, rate, serverFull, candidates... */
+export const registerLua = prelude + String.raw`
+expire_room()
+local name = ARGV[3]
+local ttl = tonumber(ARGV[6])
+if name ~= '' then
+  local h = redis.call('HMGET', pkey(name), 'exp', 'held', 'hd')
+  if h[1] then
+    local wait
+    if h[2] and h[2] ~= '' then wait = math.max(0, tonumber(h[3]) - now) + ttl
+    else wait = math.max(0, tonumber(h[1]) - now) end
+    return {joined, left, 'name_taken', int(wait)}
+  end
+end
+if redis.call('ZCARD', peers_key) >= tonumber(ARGV[7]) then return {joined, left, 'room_full'} end
+if ARGV[9] == '1' then return {joined, left, 'server_full'} end
+if name == '' then
+  for i = 10, #ARGV do
+    if redis.call('EXISTS', pkey(ARGV[i])) == 0 then name = ARGV[i] break end
+  end
+  if name == '' then return {joined, left, 'retry'} end
+end
+local peers = redis.call('ZRANGE', peers_key, 0, -1)
+local data = '{"meta":' .. ARGV[5] .. '}'
+for _, other in ipairs(peers) do
+  append(other, 'peer-joined', name, data)
+  joined = joined + 1
+end
+local order = redis.call('HINCRBY', room_key, 'n', 1)
+redis.call('ZADD', peers_key, int(order), name)
+redis.call('HSET', tokens_key, ARGV[4], name)
+redis.call('HSET', pkey(name), 'digest', ARGV[4], 'joinedAt', int(now), 'meta', ARGV[5], 'seq', '0',
+  'exp', int(now + ttl), 'held', '', 'bt', ARGV[8], 'bu', int(now), 'dlv', '0')
+return {joined, left, 'ok', name, int(now + ttl), peers}
+`
+
+/** ARGV: token digest. */
+export const identifyLua = prelude + String.raw`
+local name = redis.call('HGET', tokens_key, ARGV[3])
+if not name or gone(name) then return {joined, left, 'none'} end
+return {joined, left, 'ok', name}
+`
+
+/**
+ * ARGV: from, to, type, data, idempotency key ('' for none), maxQueue, rate.
+ * The protocol's order: a repeat, the sender's rate, the recipient, its backlog.
+ */
+export const sendLua = prelude + String.raw`
+local from, to = ARGV[3], ARGV[4]
+if gone(from) then return {joined, left, 'peer_not_found'} end
+local missing = gone(to)
+local field = nil
+if ARGV[7] ~= '' then field = from .. '\n' .. ARGV[7] end
+if field and not missing then
+  forget_old(to)
+  local first = redis.call('HGET', ikey(to), field)
+  if first then return {joined, left, 'repeat', tonumber(first)} end
+end
+local rate = tonumber(ARGV[9])
+local b = redis.call('HMGET', pkey(from), 'bt', 'bu')
+local tokens = math.min(rate, tonumber(b[1]) + math.max(0, now - tonumber(b[2])) * rate / 1000)
+if tokens < 1 then return {joined, left, 'rate_limited', math.max(1, math.ceil((1 - tokens) / rate))} end
+if missing then return {joined, left, 'peer_not_found'} end
+if redis.call('LLEN', mkey(to)) >= tonumber(ARGV[8]) then return {joined, left, 'mailbox_full'} end
+redis.call('HSET', pkey(from), 'bt', string.format('%.6f', tokens - 1), 'bu', int(now))
+local seq = append(to, ARGV[5], from, ARGV[6])
+if field then
+  redis.call('HSET', ikey(to), field, int(seq))
+  redis.call('ZADD', itkey(to), int(now), field)
+end
+return {joined, left, 'ok', seq}
+`
+
+/**
+ * ARGV: peer, after, timeoutMs, poll id, instance id, ttl, lease slack.
+ * Acknowledges, releases an older held poll wherever it is held, then either
+ * answers at once or records this poll as held by this instance. While held,
+ * exp sits at the hold's deadline plus ttl plus slack: the peer stays alive
+ * whichever instance holds the poll, and if that instance dies the peer
+ * expires as if the poll had run to its deadline.
+ */
+export const pollLua = prelude + String.raw`
+local name = ARGV[3]
+if gone(name) then return {joined, left, 'unauthorized'} end
+local p = pkey(name)
+local after = tonumber(ARGV[4])
+if after > tonumber(redis.call('HGET', p, 'seq')) then return {joined, left, 'invalid_cursor'} end
+acknowledge(name, after)
+local h = redis.call('HMGET', p, 'held', 'heldBy')
+if h[1] and h[1] ~= '' then signal(h[2], 'r', name, h[1]) end
+local timeout = tonumber(ARGV[5])
+local ttl = tonumber(ARGV[8])
+if timeout == 0 or redis.call('LLEN', mkey(name)) > 0 then
+  redis.call('HSET', p, 'held', '', 'heldBy', '', 'exp', int(now + ttl))
+  return take(name)
+end
+redis.call('HSET', p, 'held', ARGV[6], 'heldBy', ARGV[7], 'wk', '0', 'hd', int(now + timeout),
+  'exp', int(now + timeout + ttl + tonumber(ARGV[9])))
+return {joined, left, 'held'}
+`
+
+/** ARGV: peer, poll id, deliver ('1' or '0'), ttl. Ends a held poll if it is still the held one. */
+export const endPollLua = prelude + String.raw`
+local p = pkey(ARGV[3])
+local held = redis.call('HGET', p, 'held')
+if not held or held ~= ARGV[4] then return {joined, left, 'released'} end
+redis.call('HSET', p, 'held', '', 'heldBy', '', 'exp', int(now + tonumber(ARGV[6])))
+if ARGV[5] == '1' then return take(ARGV[3]) end
+return {joined, left, 'ended'}
+`
+
+/** ARGV: peer, poll id. After a lost subscription: is the poll still held, and is mail waiting? */
+export const recheckLua = prelude + String.raw`
+local held = redis.call('HGET', pkey(ARGV[3]), 'held')
+if not held or held ~= ARGV[4] then return {joined, left, 'released'} end
+if redis.call('LLEN', mkey(ARGV[3])) > 0 then return {joined, left, 'ready'} end
+return {joined, left, 'waiting'}
+`
+
+/** ARGV: peer. */
+export const leaveLua = prelude + String.raw`
+if redis.call('EXISTS', pkey(ARGV[3])) == 0 then return {joined, left, 'absent'} end
+remove(ARGV[3], 'left')
+return {joined, left, 'ok'}
+`
+
+export const listLua = prelude + String.raw`
+expire_room()
+local out = {}
+for _, name in ipairs(redis.call('ZRANGE', peers_key, 0, -1)) do
+  local f = redis.call('HMGET', pkey(name), 'joinedAt', 'meta')
+  table.insert(out, name)
+  table.insert(out, f[1])
+  table.insert(out, f[2])
+end
+return {joined, left, 'ok', out}
+`
+
+/**
+ * ARGV: peer, ttl. The sweep's check of one peer the expiry index says may be
+ * due: expires it (only one instance's check can), or says when to look again
+ * (a lower bound of its expiry), or that it is gone. Also the room's size.
+ */
+export const checkLua = prelude + String.raw`
+local h = redis.call('HMGET', pkey(ARGV[3]), 'exp', 'held')
+if not h[1] then return {joined, left, 'gone', redis.call('ZCARD', peers_key)} end
+if tonumber(h[1]) <= now then
+  remove(ARGV[3], 'expired')
+  return {joined, left, 'expired', redis.call('ZCARD', peers_key)}
+end
+if h[2] and h[2] ~= '' then return {joined, left, 'due', int(math.min(tonumber(h[1]), now + tonumber(ARGV[4])))} end
+return {joined, left, 'due', h[1]}
+`
+
+/** KEYS[1]: the expiry index. Members whose score has passed, with their scores. */
+export const candidatesLua = String.raw`
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', string.format('%d', now), 'WITHSCORES', 'LIMIT', 0, 100)
+`
+
+/**
+ * KEYS[1]: the expiry index; ARGV: member, the score it was read with.
+ * Removes the entry only if nobody re-registered the name since.
+ */
+export const unindexLua = String.raw`
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if score and tonumber(score) == tonumber(ARGV[2]) then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  return 1
+end
+return 0
+`
