@@ -58,12 +58,15 @@ export class Lab {
     return run(['ip', 'netns', 'exec', this.ns(role), ...argv], timeoutMs);
   }
 
-  /** `ip netns exec` execs the command in place, so the child's PID is the command's. */
+  /** `ip netns exec` and env(1) exec the command in place, so the child's PID is the command's. */
   spawn(role: NamespaceRole, argv: readonly string[], opts: SpawnOptions): ChildProcess {
     const ns = this.ns(role);
     const fd = openSync(opts.logFile, 'a');
     try {
-      const child = spawn('ip', ['netns', 'exec', ns, ...argv], {
+      // The bins run as users run them: under tap, its process hooks add a loader
+      // to every child's NODE_OPTIONS, with which node 20 cannot load an ES module
+      // bin ("require() ... in a cycle"). env(1) drops it after those hooks ran.
+      const child = spawn('ip', ['netns', 'exec', ns, 'env', '-u', 'NODE_OPTIONS', ...argv], {
         stdio: ['ignore', opts.captureStdout ? 'pipe' : fd, fd],
       });
       const exited = new Promise<void>((resolve) => {

@@ -39,7 +39,7 @@ export async function waitForListeners(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (daemon.exitCode !== null || daemon.signalCode !== null) {
-      throw new Error(`${daemon.spawnargs.slice(4, 6).join(' ')} exited early (${daemon.exitCode ?? daemon.signalCode}); log ${logFile}:\n${tail(logFile)}`);
+      throw new Error(`${daemon.spawnargs.slice(7, 9).join(' ')} exited early (${daemon.exitCode ?? daemon.signalCode}); log ${logFile}:\n${tail(logFile)}`);
     }
     const { stdout } = await lab.exec(role, ['ss', '-Hlntu']);
     const open = parseSocketList(stdout);
