@@ -6,10 +6,11 @@ import { judge, type Verdict } from './judge.js';
 import type { Lab } from './lab.js';
 import { cellName, type Cell } from './matrix.js';
 import { buildSide, removeSide } from './nat-side.js';
-import { parseReportOutput, summarise, type PeerSummary } from './peer-report.js';
+import { parseReportOutput, summarise, type PeerSummary, type RelayTransportHint } from './peer-report.js';
 import { startPeer, type PeerRun } from './peer-process.js';
 import { labIceUrls, SIGNALING_URL } from './signaling-service.js';
 import { turnRestCredentials } from './turn-credentials.js';
+import { relayTransportFrom, turnFlows, type TurnFlows } from './turn-flows.js';
 
 export interface CellOptions {
   clientPath: string;
@@ -26,6 +27,8 @@ export interface PeerOutcome {
   exitCode: number | null;
   killed: boolean;
   summary: PeerSummary;
+  /** Flows to coturn the peer's router tracked during the cell. */
+  turnFlows: TurnFlows;
   report: unknown;
   log: string;
 }
@@ -82,11 +85,18 @@ export async function runCell(lab: Lab, cell: Cell, index: number, opts: CellOpt
         return startPeer(lab, ns, [process.execPath, opts.clientPath, ...peerArgs(cell, role, room, opts)], log, deadlineMs).then((run) => ({ role, run, log }));
       }),
     );
+    const flows = { answerer: await turnFlows(lab, 'natA'), offerer: await turnFlows(lab, 'natB') };
+    const hint = (role: Role): RelayTransportHint | null => {
+      const measured = relayTransportFrom(flows[role]);
+      if (measured !== null) return { protocol: measured, source: 'router-conntrack' };
+      const configured = firstTurnProtocol(cell, role);
+      return configured === null ? null : { protocol: configured, source: 'first-turn-url' };
+    };
     const outcome = (role: Role): PeerOutcome => {
       const found = runs.find((r) => r.role === role);
       const run: PeerRun = found?.run ?? { exitCode: null, signal: null, stdout: '', killed: false };
       const report = parseReportOutput(run.stdout);
-      return { behaviour: cell[role], side: SIDE_OF[role], exitCode: run.exitCode, killed: run.killed, summary: summarise(report, firstTurnProtocol(cell, role)), report, log: found?.log ?? '' };
+      return { behaviour: cell[role], side: SIDE_OF[role], exitCode: run.exitCode, killed: run.killed, summary: summarise(report, hint(role)), turnFlows: flows[role], report, log: found?.log ?? '' };
     };
     const peers = { answerer: outcome('answerer'), offerer: outcome('offerer') };
     const verdict = judge(expectation, { answerer: peers.answerer.summary, offerer: peers.offerer.summary }, { answerer: planA.peer, offerer: planB.peer });

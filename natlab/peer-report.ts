@@ -9,11 +9,12 @@ export interface CandidateSummary {
   /** Transport between the peer and its TURN server, for relay candidates. */
   relayProtocol: string | null;
   /**
-   * report: the client said so; first-turn-url: the report did not say, so it is
-   * the transport of the first TURN URL the lab gave that peer (the only one
-   * werift uses). Behind udpblock a relay over anything but TCP cannot exist.
+   * report: the client said so. Otherwise router-conntrack: the peer's router
+   * tracked flows to coturn over that transport only; or, when the flows do not
+   * decide, first-turn-url: the transport of the first TURN URL the lab gave
+   * that peer (the only one werift uses).
    */
-  relayProtocolSource: 'report' | 'first-turn-url' | null;
+  relayProtocolSource: RelayProtocolSource | null;
   url: string | null;
 }
 
@@ -25,6 +26,14 @@ export interface PeerSummary {
   remote: CandidateSummary | null;
   pairRttMs: number | null;
   pingRttMedianMs: number | null;
+}
+
+export type RelayProtocolSource = 'report' | 'router-conntrack' | 'first-turn-url';
+
+/** What the lab knows about a peer's TURN transport when the report does not say. */
+export interface RelayTransportHint {
+  protocol: string;
+  source: Exclude<RelayProtocolSource, 'report'>;
 }
 
 type Json = Record<string, unknown>;
@@ -48,13 +57,13 @@ function candidate(v: unknown): CandidateSummary | null {
   return { type, protocol: str(c['protocol']), address: str(c['address']), relayProtocol, relayProtocolSource: relayProtocol !== null ? 'report' : null, url };
 }
 
-/** `firstTurnProtocol` fills in the relay transport when the report leaves it out. */
-export function summarise(report: unknown, firstTurnProtocol: string | null = null): PeerSummary {
+/** `hint` fills in the relay transport when the report leaves it out. */
+export function summarise(report: unknown, hint: RelayTransportHint | null = null): PeerSummary {
   const r = obj(report);
   const local = candidate(obj(r?.['selectedPair'])?.['local']);
-  if (local?.type === 'relay' && local.relayProtocol === null && firstTurnProtocol !== null) {
-    local.relayProtocol = firstTurnProtocol;
-    local.relayProtocolSource = 'first-turn-url';
+  if (local?.type === 'relay' && local.relayProtocol === null && hint !== null) {
+    local.relayProtocol = hint.protocol;
+    local.relayProtocolSource = hint.source;
   }
   const pair = obj(r?.['selectedPair']);
   const dc = obj(r?.['dataChannel']);

@@ -8,6 +8,7 @@ export const REQUIRED_TOOLS: ReadonlyArray<readonly [string, string]> = [
   ['ip', 'iproute2'],
   ['ss', 'iproute2'],
   ['iptables-restore', 'iptables'],
+  ['conntrack', 'conntrack'],
   ['turnserver', 'coturn'],
   ['turnutils_natdiscovery', 'coturn'],
   ['sysctl', 'procps'],

@@ -1,6 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import type { BehaviourCheck } from './behaviour-check.js';
-import type { CellResult } from './cell-runner.js';
+import type { CellResult, PeerOutcome } from './cell-runner.js';
+import type { PeerSummary } from './peer-report.js';
+import type { TurnFlows } from './turn-flows.js';
+
+type PeerOutcomeJson = PeerSummary & { exitCode: number | null; killed: boolean; turnFlows: TurnFlows };
+
+function peerOutcome(p: PeerOutcome): PeerOutcomeJson {
+  return { ...p.summary, exitCode: p.exitCode, killed: p.killed, turnFlows: p.turnFlows };
+}
 
 export interface NatlabReport {
   labId: string;
@@ -17,8 +25,8 @@ export interface NatlabReport {
     outcome: {
       met: boolean;
       misses: string[];
-      answerer: CellResult['peers']['answerer']['summary'] & { exitCode: number | null; killed: boolean };
-      offerer: CellResult['peers']['offerer']['summary'] & { exitCode: number | null; killed: boolean };
+      answerer: PeerOutcomeJson;
+      offerer: PeerOutcomeJson;
     };
     reports: { answerer: unknown; offerer: unknown };
     logs: { answerer: string; offerer: string };
@@ -41,8 +49,8 @@ export function buildReport(meta: { labId: string; startedAt: Date; logDir: stri
       outcome: {
         met: c.verdict.met,
         misses: c.verdict.misses,
-        answerer: { ...c.peers.answerer.summary, exitCode: c.peers.answerer.exitCode, killed: c.peers.answerer.killed },
-        offerer: { ...c.peers.offerer.summary, exitCode: c.peers.offerer.exitCode, killed: c.peers.offerer.killed },
+        answerer: peerOutcome(c.peers.answerer),
+        offerer: peerOutcome(c.peers.offerer),
       },
       reports: { answerer: c.peers.answerer.report, offerer: c.peers.offerer.report },
       logs: { answerer: c.peers.answerer.log, offerer: c.peers.offerer.log },
