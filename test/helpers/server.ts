@@ -6,6 +6,7 @@ import type { Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { buildServer } from '../../signaling/app.js'
 import { resolveConfig, type Config } from '../../signaling/config.js'
+import { redisSkipReason, sharedRedisUrl } from './redis.js'
 
 export interface StoreKind {
   name: string
@@ -21,8 +22,15 @@ export const memoryStore: StoreKind = {
   settings: async () => ({ store: 'memory' }),
 }
 
+/** A private redis-server for this test process; each test gets a database of its own. */
+export const redisStore: StoreKind = {
+  name: 'redis',
+  skip: async () => redisSkipReason(),
+  settings: async () => ({ store: await sharedRedisUrl() }),
+}
+
 /** Every store the protocol suite runs against. */
-export const storeKinds: StoreKind[] = [memoryStore]
+export const storeKinds: StoreKind[] = [memoryStore, redisStore]
 
 /** Runs `body` once per store kind, as a subtest named after the store. */
 export function forEachStore (t: Test, body: (t: Test, kind: StoreKind) => Promise<void>): void {
