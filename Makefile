@@ -1,0 +1,33 @@
+# Thin wrappers around npm scripts; `make demo` and `make test` work on a fresh clone.
+.PHONY: install build demo test bench natlab docker clean
+
+STAMP := node_modules/.install-stamp
+
+$(STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: $(STAMP)
+
+build: $(STAMP)
+	npm run build
+
+# The service on a free loopback port, an answerer and an offerer: the whole ICE story on one screen.
+demo: build
+	node dist/scripts/demo.js
+
+test: build
+	npx tap
+
+bench: build
+	npm run bench
+
+# The NAT lab: network namespaces and iptables, so it needs root.
+natlab: build
+	node dist/natlab/main.js
+
+docker:
+	docker build -t webrtc-lab .
+
+clean:
+	rm -rf dist .tap coverage
