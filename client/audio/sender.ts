@@ -18,6 +18,14 @@ export interface AudioSenderOptions {
   durationMs?: number;
   /** Monotonic ms clock; performance.now by default. */
   now?: () => number;
+  /**
+   * First sequence number and RTP timestamp; random by default. A sender that
+   * follows another on the same track must continue from the previous one's
+   * nextSequence/nextTimestamp: SRTP guesses its rollover counter from the
+   * sequence number, and a random jump backwards makes the receiver drop everything.
+   */
+  sequence?: number;
+  timestamp?: number;
 }
 
 export interface AudioSenderSnapshot {
@@ -28,6 +36,8 @@ export interface AudioSenderSnapshot {
   toneHz?: number;
   file?: string;
   finished: boolean;
+  nextSequence: number;
+  nextTimestamp: number;
 }
 
 /**
@@ -44,8 +54,8 @@ export class AudioSender {
   private readonly frames: FrameSource;
   private readonly limitSamples: number;
   private readonly startMs: number;
-  private sequence = randomInt(0, 0x10000);
-  private timestamp = randomInt(0, 2 ** 32 - 1);
+  private sequence: number;
+  private timestamp: number;
   private sentSamples = 0;
   private packets = 0;
   private bytes = 0;
@@ -57,6 +67,8 @@ export class AudioSender {
     this.options = options;
     this.now = options.now ?? (() => performance.now());
     this.frames = openFrameSource(options.source);
+    this.sequence = (options.sequence ?? randomInt(0, 0x10000)) & 0xffff;
+    this.timestamp = (options.timestamp ?? randomInt(0, 2 ** 32 - 1)) >>> 0;
     this.limitSamples = options.durationMs === undefined ? Infinity : (options.durationMs * SAMPLE_RATE) / 1000;
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
@@ -103,6 +115,8 @@ export class AudioSender {
       mediaMs: Math.round((this.sentSamples * 1000) / SAMPLE_RATE),
       ...(source.kind === 'tone' ? { toneHz: source.hz } : { file: source.path }),
       finished: this.finished,
+      nextSequence: this.sequence,
+      nextTimestamp: this.timestamp,
     };
   }
 

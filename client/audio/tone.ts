@@ -42,22 +42,24 @@ export class ToneGenerator {
 
   /** The next frame: frameSamples × channels interleaved s16le samples. */
   nextFrame(): Buffer {
-    const frame = Buffer.allocUnsafe(this.frameSamples * this.channels * 2);
+    // Own ArrayBuffer, so the Int16Array view is aligned (pooled Buffers need not be).
+    const samples = new Int16Array(this.frameSamples * this.channels);
     let offset = 0;
     for (let i = 0; i < this.frameSamples; i++) {
       const value = Math.round(this.amplitude * Math.sin(this.phase));
-      for (let c = 0; c < this.channels; c++) {
-        frame.writeInt16LE(value, offset);
-        offset += 2;
-      }
+      for (let c = 0; c < this.channels; c++) samples[offset++] = value;
       this.phase += this.step;
       if (this.phase >= 2 * Math.PI) this.phase -= 2 * Math.PI;
     }
-    return frame;
+    return Buffer.from(samples.buffer, 0, samples.byteLength);
   }
 }
 
-/** View s16le bytes as samples without copying when aligned (Buffers from the pool may not be). */
+/**
+ * View s16le bytes as samples without copying when aligned (Buffers from the
+ * pool may not be). Int16Array is host-endian: little-endian on every platform
+ * Node supports in practice (x64, arm64).
+ */
 export function s16leSamples(pcm: Buffer): Int16Array {
   if (pcm.byteOffset % 2 === 0) return new Int16Array(pcm.buffer, pcm.byteOffset, pcm.length >> 1);
   const copy = new Int16Array(pcm.length >> 1);

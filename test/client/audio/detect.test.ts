@@ -1,5 +1,5 @@
 import t from 'tap';
-import { AudioAnalyser, dominantFrequency, rms, toDbfs } from '../../../client/audio/detect.js';
+import { AudioAnalyser, dominantFrequency, powerSpectrum, rms, toDbfs } from '../../../client/audio/detect.js';
 import { gaussianNoise, sine, toInt16 } from './wav.js';
 
 t.test('clean tones over a 1 s window are found within ±1 Hz', async (t) => {
@@ -70,4 +70,30 @@ t.test('the analyser covers a whole stream fed frame by frame', async (t) => {
   const overall = change.dominantHz();
   t.ok(now !== undefined && Math.abs(now - 880) < 1, `recent ${now?.toFixed(2)} Hz after the switch`);
   t.ok(overall !== undefined && Math.abs(overall - 440) < 1, `overall ${overall?.toFixed(2)} Hz`);
+});
+
+t.test('the packed real FFT equals a plain DFT of the windowed block', async (t) => {
+  const noise = gaussianNoise(7);
+  for (const [length, size] of [
+    [64, 64],
+    [50, 64],
+    [5, 8],
+  ] as const) {
+    const x = Float64Array.from({ length }, () => noise());
+    const mean = x.reduce((a, b) => a + b, 0) / length;
+    const w = x.map((v, i) => (v - mean) * (0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (length - 1))));
+    const fast = powerSpectrum(x, size);
+    let worst = 0;
+    for (let k = 0; k <= size / 2; k++) {
+      let re = 0;
+      let im = 0;
+      for (let i = 0; i < length; i++) {
+        re += (w[i] ?? 0) * Math.cos((-2 * Math.PI * k * i) / size);
+        im += (w[i] ?? 0) * Math.sin((-2 * Math.PI * k * i) / size);
+      }
+      worst = Math.max(worst, Math.abs((fast[k] ?? 0) - (re * re + im * im)));
+    }
+    t.ok(worst < 1e-9, `${length} samples in ${size} bins: max error ${worst.toExponential(2)}`);
+  }
+  t.throws(() => powerSpectrum(new Float64Array(3), 3), RangeError);
 });
