@@ -79,3 +79,35 @@ t.test('file: packets at their own durations, timestamps follow them', async (t)
     [1, 2, 3, 1, 2, 3],
   );
 });
+
+t.test('a follow-on sender continues the sequence and timestamp it is given', async (t) => {
+  const sent: RtpPacket[] = [];
+  const sink = { writeRtp: (p: RtpPacket) => sent.push(p) };
+  const first = startAudioSender({ track: sink, payloadType: 111, source: { kind: 'tone', hz: 440 }, durationMs: 60, sequence: 65534, timestamp: 2 ** 32 - 960 });
+  const a = await first.done;
+  t.match(a, { nextSequence: 1, nextTimestamp: 1920 });
+  const second = startAudioSender({
+    track: sink,
+    payloadType: 111,
+    source: { kind: 'tone', hz: 660 },
+    durationMs: 40,
+    sequence: a.nextSequence,
+    timestamp: a.nextTimestamp,
+  });
+  await second.done;
+  t.same(
+    sent.map((p) => p.header.sequenceNumber),
+    [65534, 65535, 0, 1, 2],
+    'sequence numbers wrap at 16 bits and carry on',
+  );
+  t.same(
+    sent.map((p) => p.header.timestamp),
+    [2 ** 32 - 960, 0, 960, 1920, 2880],
+    'timestamps wrap at 32 bits and carry on',
+  );
+  t.same(
+    sent.map((p) => p.header.marker),
+    [true, false, false, true, false],
+    'each sender marks its first packet',
+  );
+});
