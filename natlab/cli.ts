@@ -1,6 +1,5 @@
 import yargs, { type Argv } from 'yargs';
-import { isBehaviour, type Behaviour } from './behaviour.js';
-import { BEHAVIOURS } from './behaviour.js';
+import { BEHAVIOURS, isBehaviour, type Behaviour } from './behaviour.js';
 import { buildCells, DEFAULT_MODES, DEFAULT_PAIRS, MODES, parsePair, REDUCED_PAIRS, type Cell, type Mode } from './matrix.js';
 import { repoPath } from './repo.js';
 
@@ -22,14 +21,15 @@ export function buildCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
     .option('pairs', { type: 'string', array: true, describe: 'answerer:offerer behaviour pairs, e.g. easy:hard (default: the full matrix)' })
     .option('reduced', { type: 'boolean', default: false, describe: `only ${REDUCED_PAIRS.map((p) => p.join(':')).join(', ')}` })
     .option('modes', { type: 'string', array: true, choices: MODES, default: [...DEFAULT_MODES], describe: 'ICE modes to run each pair in' })
-    .option('discover', { type: 'string', array: true, default: [...BEHAVIOURS], describe: 'behaviours to measure with turnutils_natdiscovery first (--no-discover: none)' })
+    .option('discover', { type: 'string', array: true, choices: BEHAVIOURS, default: [...BEHAVIOURS], describe: 'behaviours to measure with turnutils_natdiscovery first (--no-discover: none)' })
     .option('report', { type: 'string', default: env['NATLAB_REPORT'] ?? 'natlab-report.json', describe: 'JSON report path (env NATLAB_REPORT)' })
     .option('client', { type: 'string', default: repoPath('bin/client'), describe: 'the peer CLI to test' })
     .option('signaling', { type: 'string', default: repoPath('bin/signaling'), describe: 'the signaling service to run' })
     .option('timeout-s', { type: 'number', default: 20, describe: "the peers' --timeout-s" })
-    .option('client-args', { type: 'string', default: '', describe: 'extra flags for both peers, space-separated, e.g. "--duration-s 2"' })
+    .option('client-args', { type: 'string', default: '', describe: 'extra flags for both peers, space-separated: --client-args="--duration-s 2"' })
     .option('keep-logs', { type: 'boolean', default: false, describe: 'keep the log directory even when every cell passed' })
     .strict()
+    .version(false)
     .help();
 }
 

@@ -7,7 +7,14 @@ import { behaviourTable, matrixTable } from './table.js';
 
 async function main(): Promise<void> {
   const parsed = await buildCli(hideBin(process.argv)).parseAsync();
-  const args = resolveArgs(parsed);
+  let args;
+  try {
+    args = resolveArgs(parsed);
+  } catch (err) {
+    process.stderr.write(`natlab: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 2;
+    return;
+  }
   const reason = await labUnavailableReason();
   if (reason !== null) {
     process.stderr.write(`natlab: ${reason}\n`);
@@ -27,8 +34,18 @@ async function main(): Promise<void> {
   writeReport(args.report, report);
   if (report.behaviours.length > 0) process.stdout.write(`\nNAT behaviours (turnutils_natdiscovery -m -f)\n${behaviourTable(report.behaviours)}\n`);
   if (report.cells.length > 0) process.stdout.write(`\nConnectivity matrix (bin/client --json; pair = selected local->remote candidate types)\n${matrixTable(results)}\n`);
+  for (const r of results) {
+    for (const miss of r.verdict.misses) process.stdout.write(`  ${r.name}: MISSED: ${miss}\n`);
+    for (const note of r.verdict.notes) process.stdout.write(`  ${r.name}: note: ${note}\n`);
+  }
   process.stdout.write(`\n${report.allMet ? 'every check met its expectation' : 'SOME CHECKS MISSED THEIR EXPECTATION'}; report: ${args.report}${report.logDir ? `; logs: ${report.logDir}` : ''}\n`);
   process.exitCode = report.allMet ? 0 : 1;
 }
 
-await main();
+try {
+  await main();
+} catch (err) {
+  // The lab is already torn down (runMatrix's finally); say what broke, without a stack.
+  process.stderr.write(`natlab: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+}

@@ -25,6 +25,7 @@ export interface NatlabReport {
     outcome: {
       met: boolean;
       misses: string[];
+      notes: string[];
       answerer: PeerOutcomeJson;
       offerer: PeerOutcomeJson;
     };
@@ -49,6 +50,7 @@ export function buildReport(meta: { labId: string; startedAt: Date; logDir: stri
       outcome: {
         met: c.verdict.met,
         misses: c.verdict.misses,
+        notes: c.verdict.notes,
         answerer: peerOutcome(c.peers.answerer),
         offerer: peerOutcome(c.peers.offerer),
       },

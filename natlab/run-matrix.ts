@@ -75,6 +75,7 @@ export async function runMatrix(opts: MatrixOptions): Promise<MatrixRun> {
           result = await runCell(lab, cell, i + 1, cellOpts);
         }
         opts.progress(`  ${result.verdict.met ? 'as expected' : `MISSED: ${result.verdict.misses.join('; ')}`}`);
+        for (const note of result.verdict.notes) opts.progress(`  note: ${note}`);
         cells.push(result);
       }
     }

@@ -30,7 +30,7 @@ export function matrixTable(results: readonly CellResult[]): string {
     const connected = a.ok && o.ok ? 'yes' : a.dataChannelOpenMs !== null || o.dataChannelOpenMs !== null ? 'partly' : 'no';
     const open = o.dataChannelOpenMs ?? a.dataChannelOpenMs;
     const rtt = o.pingRttMedianMs ?? o.pairRttMs ?? a.pingRttMedianMs;
-    return [`${r.cell.answerer} x ${r.cell.offerer}`, r.cell.mode, r.expectation.text, connected, pair(a), pair(o), relay || '-', ms(open), ms(rtt), r.verdict.met ? 'ok' : 'MISSED'];
+    return [`${r.cell.answerer} x ${r.cell.offerer}`, r.cell.mode, r.expectation.text, connected, pair(a), pair(o), relay || '-', ms(open), ms(rtt), r.verdict.met ? (r.verdict.notes.length > 0 ? 'ok (note)' : 'ok') : 'MISSED'];
   });
   return render(header, rows);
 }
