@@ -39,12 +39,16 @@ export function parseOggOpus(data: Buffer): OggOpusStream {
   const packets: Buffer[] = [];
   const pageEnds: { packetCount: number; granule: bigint }[] = [];
   const warnings: string[] = [];
+  const otherCodecs: string[] = [];
 
   for (const page of parseOggPages(data)) {
     if (serial === undefined) {
       if (!(page.headerType & HEADER_BOS)) continue;
       const first = page.body.subarray(0, page.segments[0] ?? 0);
-      if (!isOpusHead(first)) continue; // another codec's stream: not ours
+      if (!isOpusHead(first)) {
+        otherCodecs.push(codecName(first)); // another codec's stream: not ours
+        continue;
+      }
       serial = page.serial;
       expectedSequence = page.sequence;
     }
@@ -85,7 +89,13 @@ export function parseOggOpus(data: Buffer): OggOpusStream {
     if (page.headerType & HEADER_EOS) endOfStream = true;
   }
 
-  if (serial === undefined) throw new OggFormatError('no Ogg Opus stream (no page starts with an OpusHead)');
+  if (serial === undefined) {
+    throw new OggFormatError(
+      otherCodecs.length > 0
+        ? `the Ogg file holds ${otherCodecs.join(' and ')}, not Opus`
+        : 'no Ogg Opus stream (no page starts with an OpusHead)',
+    );
+  }
   const [headPacket, tagsPacket, ...audio] = packets;
   if (headPacket === undefined) throw new OggFormatError('the Ogg Opus stream has no OpusHead');
   const head = parseOpusHead(headPacket);
@@ -118,6 +128,16 @@ export function parseOggOpus(data: Buffer): OggOpusStream {
     endOfStream,
     warnings,
   };
+}
+
+/** The usual suspects in .ogg files, from the first header packet's magic. */
+function codecName(packet: Buffer): string {
+  const text = packet.subarray(0, 8).toString('latin1');
+  if (text.startsWith('\x01vorbis')) return 'Vorbis';
+  if (text.startsWith('\x7fFLAC')) return 'FLAC';
+  if (text.startsWith('Speex')) return 'Speex';
+  if (text.startsWith('\x80theora')) return 'Theora';
+  return 'an unknown codec';
 }
 
 export async function readOggOpusFile(path: string): Promise<OggOpusStream> {

@@ -68,6 +68,14 @@ export function loadAudioSource(audio: string, toneHz: number): AudioSource | un
       cause: error,
     });
   }
+  if (stream.head.mappingFamily !== 0) {
+    // RFC 7587: WebRTC's opus/48000/2 carries one Opus stream, mono or stereo.
+    throw new AudioFileError(
+      'audio-file-not-opus',
+      path,
+      `--audio ${path}: ${stream.head.channels}-channel Ogg Opus (channel mapping family ${stream.head.mappingFamily}) cannot be sent as opus/48000/2; use a mono or stereo file`,
+    );
+  }
   if (stream.packets.length === 0) {
     throw new AudioFileError('audio-file-empty', path, `--audio ${path}: the Ogg Opus stream holds no audio`);
   }

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { oggCrc } from '../../../client/audio/ogg-page.js';
 import { OggOpusWriter } from '../../../client/audio/ogg-writer.js';
 import { AudioFileError, loadAudioSource, openFrameSource, validateAudioOptions } from '../../../client/audio/source.js';
 import { sine, toInt16, wavFile } from './wav.js';
@@ -11,6 +12,17 @@ function oggOf(packets: Buffer[]): Buffer {
   for (const p of packets) writer.writePacket(p);
   writer.close();
   return Buffer.concat(pages);
+}
+
+/** Rewrite the first packet (OpusHead) of a one-packet-per-page file in place, and fix that page's CRC. */
+function retagged(file: Buffer, edit: (head: Buffer) => void): Buffer {
+  const copy = Buffer.from(file);
+  const headerLength = 27 + (copy[26] ?? 0);
+  const bodyLength = copy.subarray(27, headerLength).reduce((a, b) => a + b, 0);
+  edit(copy.subarray(headerLength, headerLength + bodyLength));
+  copy.writeUInt32LE(0, 22);
+  copy.writeUInt32LE(oggCrc(copy.subarray(0, headerLength + bodyLength)), 22);
+  return copy;
 }
 
 function caught(fn: () => unknown): unknown {
@@ -36,7 +48,17 @@ t.test('bad --audio files are refused before the call, each with its own code', 
     [join(dir, 'empty.ogg'), 'audio-file-not-opus', /not an Ogg Opus file/],
     [join(dir, 'silent.ogg'), 'audio-file-empty', /holds no audio/],
     [join(dir, 'a-directory'), 'audio-file-unreadable', /directory/],
+    [join(dir, 'vorbis.ogg'), 'audio-file-not-opus', /holds Vorbis, not Opus/],
+    [join(dir, 'surround.ogg'), 'audio-file-not-opus', /6-channel Ogg Opus \(channel mapping family 1\)/],
   ];
+  writeFileSync(join(dir, 'vorbis.ogg'), retagged(oggOf([Buffer.from([0xf8])]), (head) => head.write('\x01vorbis', 0, 'latin1')));
+  writeFileSync(
+    join(dir, 'surround.ogg'),
+    retagged(oggOf([Buffer.from([0xf8])]), (head) => {
+      head.writeUInt8(6, 9);
+      head.writeUInt8(1, 18);
+    }),
+  );
   writeFileSync(join(dir, 'tone.wav'), wavFile(toInt16(sine(440, 0.1))));
   writeFileSync(join(dir, 'empty.ogg'), Buffer.alloc(0));
   writeFileSync(join(dir, 'silent.ogg'), oggOf([]));
