@@ -1,6 +1,11 @@
 import { existsSync } from 'node:fs';
 import t from 'tap';
 import { run } from '../../natlab/command.js';
+import { expectationFor } from '../../natlab/expectation.js';
+import { judge } from '../../natlab/judge.js';
+import { parseNatDiscovery } from '../../natlab/nat-discovery.js';
+import { summarise } from '../../natlab/peer-report.js';
+import { routerRules } from '../../natlab/router-rules.js';
 import { buildCells, REDUCED_PAIRS, type Cell } from '../../natlab/matrix.js';
 import { namespaceName } from '../../natlab/lab-id.js';
 import { labUnavailableReason } from '../../natlab/preflight.js';
@@ -51,4 +56,65 @@ t.test('NAT lab: measured NAT behaviours and the reduced connectivity matrix', {
 
   const left = (await run(['ip', 'netns', 'list'])).stdout;
   t.notMatch(left, namespaceName(report.labId, 'pub').replace(/-pub$/, ''), 'the lab removed all its namespaces');
+});
+
+// The parts below need no root: they pin down what the lab builds and how it judges.
+
+t.test('router rules: the firewall skeleton and each behaviour', async (t) => {
+  for (const b of ['none', 'easy', 'hard', 'full', 'udpblock'] as const) {
+    const rules = routerRules(b, '10.0.1.2');
+    t.match(rules, /-A INPUT -i wan0 -j DROP/, `${b}: unsolicited packets to the router are dropped`);
+    t.match(rules, b === 'none' ? /:FORWARD ACCEPT/ : /:FORWARD DROP/, `${b}: forward policy`);
+  }
+  t.match(routerRules('hard', '10.0.1.2'), /MASQUERADE --random-fully/);
+  t.match(routerRules('full', '10.0.1.2'), /-A PREROUTING -i wan0 -p udp -j DNAT --to-destination 10.0.1.2/);
+  const udpblock = routerRules('udpblock', '10.0.1.2');
+  t.ok(udpblock.indexOf('-p udp -j DROP') < udpblock.indexOf('-A FORWARD -i lan0 -o wan0 -j ACCEPT'), 'udpblock drops UDP before the LAN may go out');
+  t.notMatch(routerRules('none', '203.0.113.130'), /MASQUERADE/, 'none translates nothing');
+});
+
+t.test('parseNatDiscovery reads coturn 4.6 verdicts', async (t) => {
+  const out = [
+    '0: : IPv4. UDP reflexive addr: 203.0.113.101:55277',
+    'NAT with Endpoint Independent Mapping!',
+    '0: : IPv4. UDP reflexive addr: 203.0.113.101:41241',
+    'NAT with Address and Port Dependent Filtering!',
+  ].join('\n');
+  t.same(parseNatDiscovery(out, false), {
+    reachable: true, mapping: 'endpoint-independent', filtering: 'address-and-port-dependent',
+    reflexive: ['203.0.113.101:55277', '203.0.113.101:41241'], timedOut: false,
+  });
+  t.same(parseNatDiscovery('', true), { reachable: false, mapping: null, filtering: null, reflexive: [], timedOut: true });
+});
+
+t.test('expectations of the matrix', async (t) => {
+  t.equal(expectationFor({ answerer: 'easy', offerer: 'easy', mode: 'default' }).path, 'direct');
+  t.equal(expectationFor({ answerer: 'none', offerer: 'none', mode: 'default' }).path, 'host');
+  t.equal(expectationFor({ answerer: 'full', offerer: 'hard', mode: 'default' }).path, 'direct');
+  t.equal(expectationFor({ answerer: 'easy', offerer: 'hard', mode: 'default' }).path, 'relay');
+  t.equal(expectationFor({ answerer: 'hard', offerer: 'hard', mode: 'default' }).path, 'relay');
+  t.same(expectationFor({ answerer: 'udpblock', offerer: 'easy', mode: 'default' }).tcpRelayOn, ['answerer']);
+  t.same(expectationFor({ answerer: 'easy', offerer: 'easy', mode: 'relay-only' }).relayOn, ['answerer', 'offerer']);
+  t.equal(expectationFor({ answerer: 'hard', offerer: 'hard', mode: 'no-turn' }).connected, false);
+});
+
+t.test('judge: a direct cell, seen from both sides', async (t) => {
+  const report = (local: string, remote: string): unknown => ({
+    ok: true,
+    timingsMs: { dataChannelOpen: 900 },
+    selectedPair: { local: { type: local, protocol: 'udp', address: '203.0.113.10' }, remote: { type: remote, protocol: 'udp', address: '203.0.113.102' }, rttMs: 2 },
+  });
+  const hosts = { answerer: '10.0.1.2', offerer: '10.0.2.2' };
+  const expect = expectationFor({ answerer: 'easy', offerer: 'easy', mode: 'default' });
+  const both = judge(expect, { answerer: summarise(report('host', 'srflx')), offerer: summarise(report('host', 'srflx')) }, hosts);
+  t.same(both, { met: true, misses: [], notes: [] });
+  // werift's controlling side nominates the first pair to succeed: one side may settle on its relay.
+  const asymmetric = judge(expect, { answerer: summarise(report('relay', 'srflx')), offerer: summarise(report('host', 'srflx')) }, hosts);
+  t.equal(asymmetric.met, true);
+  t.equal(asymmetric.notes.length, 1);
+  const relayed = judge(expect, { answerer: summarise(report('relay', 'srflx')), offerer: summarise(report('host', 'relay')) }, hosts);
+  t.equal(relayed.met, false, 'relayed on both sides is not a direct path');
+  const failed = judge(expect, { answerer: summarise({ ok: false, error: { code: 'timeout' } }), offerer: summarise(null) }, hosts);
+  t.equal(failed.met, false);
+  t.match(failed.misses[0], /timeout/);
 });
