@@ -145,3 +145,37 @@ t.test('corruption and foreign data are refused', async (t) => {
   t.ok(pages.length > 0);
   t.throws(() => parseOggOpus(patched), OggFormatError, 'CRC or magic: either way not Opus');
 });
+
+t.test('a lost page is reported and the packet it carried a piece of is dropped', async (t) => {
+  const out = collect();
+  const writer = new OggOpusWriter(out.sink, { pageSamples: 960 });
+  const big = Buffer.alloc(100_000, 7);
+  big[0] = 0xf8;
+  const small = (n: number): Buffer => Buffer.from([0xf8, n]);
+  for (const p of [small(1), small(2), big, small(3), small(4), small(5)]) writer.writePacket(p);
+  writer.close();
+  const pages = [...parseOggPages(out.bytes())];
+  const spanning = pages.findIndex((p) => p.headerType & HEADER_CONTINUED);
+  t.ok(spanning > 2, 'the big packet spans pages');
+  // Drop the page before the first continuation: the big packet loses its middle.
+  const raw: Buffer[] = [];
+  let offset = 0;
+  const bytes = out.bytes();
+  for (const page of pages) {
+    const length = 27 + page.segments.length + page.body.length;
+    raw.push(bytes.subarray(offset, offset + length));
+    offset += length;
+  }
+  const damaged = Buffer.concat(raw.filter((_, i) => i !== spanning - 1));
+  const stream = parseOggOpus(damaged);
+  t.match(stream.warnings.join('\n'), /pages lost/);
+  t.match(stream.warnings.join('\n'), /continues a packet that was never started/);
+  t.notOk(
+    stream.packets.some((p) => p.data.length === big.length),
+    'no half packet is passed off as whole',
+  );
+  t.ok(
+    stream.packets.some((p) => p.data.equals(small(5))),
+    'packets after the damage are read',
+  );
+});

@@ -50,6 +50,7 @@ t.test('stop() ends sending early and resolves done', async (t) => {
   const snapshot = sender.stop();
   t.equal((await sender.done).packets, snapshot.packets);
   const count = sent.length;
+  // Absence has no event to await: wait out more than two 20 ms frame periods.
   await new Promise((resolve) => setTimeout(resolve, 50));
   t.equal(sent.length, count, 'nothing after stop');
 });
