@@ -21,7 +21,7 @@ export function buildCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
     .option('pairs', { type: 'string', array: true, describe: 'answerer:offerer behaviour pairs, e.g. easy:hard (default: the full matrix)' })
     .option('reduced', { type: 'boolean', default: false, describe: `only ${REDUCED_PAIRS.map((p) => p.join(':')).join(', ')}` })
     .option('modes', { type: 'string', array: true, choices: MODES, default: [...DEFAULT_MODES], describe: 'ICE modes to run each pair in' })
-    .option('discover', { type: 'string', array: true, choices: BEHAVIOURS, default: [...BEHAVIOURS], describe: 'behaviours to measure with turnutils_natdiscovery first (--no-discover: none)' })
+    .option('discover', { type: 'string', array: true, default: [...BEHAVIOURS], describe: 'behaviours to measure with turnutils_natdiscovery first (--no-discover: none)' })
     .option('report', { type: 'string', default: env['NATLAB_REPORT'] ?? 'natlab-report.json', describe: 'JSON report path (env NATLAB_REPORT)' })
     .option('client', { type: 'string', default: repoPath('bin/client'), describe: 'the peer CLI to test' })
     .option('signaling', { type: 'string', default: repoPath('bin/signaling'), describe: 'the signaling service to run' })
@@ -39,8 +39,12 @@ export function resolveArgs(parsed: Record<string, unknown>): NatlabArgs {
   const modesArg = parsed['modes'];
   const modes = (Array.isArray(modesArg) ? modesArg : DEFAULT_MODES).map(String).filter((m): m is Mode => (MODES as readonly string[]).includes(m));
   const discoverArg = parsed['discover'];
-  // --no-discover arrives as false; a list names behaviours.
-  const discover = Array.isArray(discoverArg) ? discoverArg.map(String).filter(isBehaviour) : [];
+  // --no-discover arrives as false or [false] (so yargs' choices cannot check it); a list names behaviours.
+  const named = (Array.isArray(discoverArg) ? discoverArg : []).map(String).filter((b) => b !== 'false');
+  const discover = named.map((b) => {
+    if (!isBehaviour(b)) throw new Error(`bad --discover "${b}": want one of ${BEHAVIOURS.join(', ')}`);
+    return b;
+  });
   return {
     cells: buildCells(pairs, modes),
     discover,
