@@ -14,7 +14,7 @@
  */
 import { createPools, servicePeers, type PeerFactory, type RelayPools } from './relay-client.js'
 import { PingPong, RoundTrips } from './relay-scenarios.js'
-import { startService, type ServerProcess } from './relay-servers.js'
+import { cpuSeconds, startService, type ServerProcess } from './relay-servers.js'
 import { percentile } from './stats.js'
 import { startRedis, type RedisServer } from '../test/helpers/redis.js'
 
@@ -27,8 +27,13 @@ const poolSizes = { send: pairs * 2, poll: pairs * 2 + 4 }
 interface Setup {
   label: string
   peers: PeerFactory
+  /** The processes whose CPU time the ping-pong windows are charged with, by role. */
+  processes: Array<{ role: string, pid: number }>
   rtt: number[]
   rates: number[]
+  /** CPU seconds per role over all ping-pong windows, and the messages they carried. */
+  cpu: Map<string, number>
+  messages: number
   roundTrips?: RoundTrips
   pingPong?: PingPong
 }
@@ -50,8 +55,16 @@ async function main (): Promise<void> {
     // Sends (and registration) through A, polls through B.
     const crossed: RelayPools = { send: aPools.send, poll: bPools.poll, close: async () => {} }
     const setups: Setup[] = [
-      { label: 'memory, 1 instance', peers: servicePeers(memoryPools), rtt: [], rates: [] },
-      { label: 'redis, 2 instances', peers: servicePeers(crossed), rtt: [], rates: [] },
+      { label: 'memory, 1 instance', peers: servicePeers(memoryPools), processes: [{ role: 'instance', pid: memory.pid }], rtt: [], rates: [], cpu: new Map(), messages: 0 },
+      {
+        label: 'redis, 2 instances',
+        peers: servicePeers(crossed),
+        processes: [{ role: 'instance A', pid: a!.pid }, { role: 'instance B', pid: b!.pid }, { role: 'redis-server', pid: redis.pid }],
+        rtt: [],
+        rates: [],
+        cpu: new Map(),
+        messages: 0,
+      },
     ]
     for (const setup of setups) {
       setup.roundTrips = await RoundTrips.open(setup.peers)
@@ -63,7 +76,12 @@ async function main (): Promise<void> {
     for (let slice = 0; slice < slices; slice++) {
       for (const setup of slice % 2 === 0 ? setups : [...setups].reverse()) {
         setup.rtt.push(...await setup.roundTrips!.measure(roundTripsPerSlice))
-        setup.rates.push(await setup.pingPong!.measure(pingPongMs))
+        const before = await Promise.all(setup.processes.map(async p => await cpuSeconds(p.pid)))
+        const rate = await setup.pingPong!.measure(pingPongMs)
+        const after = await Promise.all(setup.processes.map(async p => await cpuSeconds(p.pid)))
+        setup.rates.push(rate)
+        setup.messages += rate * pingPongMs / 1000
+        setup.processes.forEach((p, i) => { setup.cpu.set(p.role, (setup.cpu.get(p.role) ?? 0) + (after[i] ?? 0) - (before[i] ?? 0)) })
       }
     }
     for (const setup of setups) {
@@ -89,6 +107,13 @@ function report (setups: Setup[]): void {
   console.log(`relay: ${slices} slices of ${roundTripsPerSlice} round trips and ${pingPongMs} ms of ${pairs} ping-pong pairs each`)
   console.log('setup                 rtt p50 ms  rtt p99 ms   msgs/s (median slice)')
   for (const row of rows) console.log(`${row.label.padEnd(20)}  ${ms(row.p50)}    ${ms(row.p99)}    ${row.rate.toFixed(0).padStart(8)}`)
+  console.log('CPU per relayed message (ping-pong windows; the ceiling is one core of that process at 100%):')
+  for (const setup of setups) {
+    for (const [role, seconds] of setup.cpu) {
+      const perMessageUs = seconds * 1e6 / setup.messages
+      console.log(`  ${setup.label.padEnd(20)} ${role.padEnd(13)} ${perMessageUs.toFixed(0).padStart(6)} µs/msg  -> ceiling ~${(1e6 / perMessageUs).toFixed(0)} msgs/s per core`)
+    }
+  }
   const [memory, redis] = rows
   if (memory === undefined || redis === undefined) return
   const throughput = redis.rate / memory.rate
