@@ -23,7 +23,7 @@ export function namespacePidsSync(ns: string): number[] {
 }
 
 /** A zombie counts as gone: it holds no socket, and only its parent can reap it. */
-function alive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The state follows the parenthesised command name, which may itself hold spaces.
@@ -50,8 +50,8 @@ export function destroyNamespacesSync(names: readonly string[], graceMs = 2000):
   const pids = names.flatMap((ns) => namespacePidsSync(ns));
   for (const pid of pids) signal(pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
-  while (pids.some(alive) && Date.now() < deadline) sleepSync(20);
-  for (const pid of pids.filter(alive)) signal(pid, 'SIGKILL');
+  while (pids.some(processAlive) && Date.now() < deadline) sleepSync(20);
+  for (const pid of pids.filter(processAlive)) signal(pid, 'SIGKILL');
   for (const ns of names) runSyncQuiet(['ip', 'netns', 'del', ns]);
 }
 
@@ -59,5 +59,3 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
 function sleepSync(ms: number): void {
   Atomics.wait(sleeper, 0, 0, ms);
 }
-
-export { alive as processAlive };
