@@ -1,6 +1,7 @@
 import t from 'tap'
 import { spawnSync } from 'node:child_process'
-import { signalingBin, startSignaling } from '../helpers/signaling.js'
+import { binEnv, signalingBin, startSignaling } from '../helpers/signaling.js'
+import { parseSignalingArgs } from '../../signaling/cli.js'
 
 interface Registered { name: string, token: string, pollTimeoutMs: number, ttlMs: number, iceServers: unknown[] }
 
@@ -48,19 +49,35 @@ t.test('settings come from SIGNALING_* variables; a flag wins and replaces a lis
   t.same(two.iceServers, [{ urls: ['stun:c.example:3478'] }], 'the flag replaces the list')
 })
 
-t.test('--help lists every setting with its default; bad flags exit 2', async t => {
-  const help = spawnSync(process.execPath, [signalingBin, '--help'], { encoding: 'utf8' })
+t.test('--help exits 0 and a bad flag exits 2, as processes', async t => {
+  const help = spawnSync(process.execPath, [signalingBin, '--help'], { encoding: 'utf8', env: binEnv() })
   t.equal(help.status, 0)
+  t.match(help.stdout, /--poll-timeout-ms/)
+  const bad = spawnSync(process.execPath, [signalingBin, '--bogus'], { encoding: 'utf8', env: binEnv() })
+  t.equal(bad.status, 2)
+  t.match(bad.stderr, /^signaling: Unknown argument: bogus/)
+})
+
+t.test('--help lists every setting with its default', async t => {
+  const parsed = await parseSignalingArgs(['--help'])
+  t.equal(parsed.run, false)
+  const output = parsed.run ? '' : parsed.output
   for (const flag of ['--host', '--port', '--poll-timeout-ms', '--ttl-ms', '--max-body-bytes', '--max-queue', '--max-room-peers',
     '--max-peers', '--rate', '--api-key', '--cors-origin', '--stun', '--turn', '--turn-secret', '--turn-username',
     '--turn-password', '--turn-ttl-s', '--store', '--log-level']) {
-    t.match(help.stdout, flag)
+    t.match(output, flag)
   }
-  t.match(help.stdout, /default: 25000/)
-  for (const args of [['--bogus'], ['--port', 'x'], ['--ttl-ms', '0'], ['--store', 'postgres://x'], ['--stun', 'http://x'],
-    ['--turn-username', 'u'], ['--turn-secret', 's', '--turn-username', 'u', '--turn-password', 'p'], ['--log-level', 'loud']]) {
-    const run = spawnSync(process.execPath, [signalingBin, ...args], { encoding: 'utf8' })
-    t.equal(run.status, 2, args.join(' '))
-    t.match(run.stderr, /^signaling: .+/, `${args.join(' ')}: says why`)
+  t.match(output, /default: 25000/)
+})
+
+t.test('bad flags and values are refused with a reason', async t => {
+  for (const args of [['--bogus'], ['--port', 'x'], ['--port', '70000'], ['--ttl-ms', '0'], ['--rate', '1.5'], ['--store', 'postgres://x'],
+    ['--stun', 'http://x'], ['--turn', 'stun:x'], ['--turn-username', 'u'], ['--turn-secret', 's', '--turn-username', 'u', '--turn-password', 'p'],
+    ['--log-level', 'loud'], ['--api-key', ''], ['--cors-origin', '']]) {
+    const parsed = await parseSignalingArgs(args)
+    t.same(parsed.run ? 'ran' : parsed.exitCode, 2, args.join(' '))
+    t.match(parsed.run ? '' : parsed.output, /^signaling: .+/, `${args.join(' ')}: says why`)
   }
+  const ok = await parseSignalingArgs(['--port', '0', '--stun', 'stun:a:3478,stun:b:3478', '--turn', 'turn:t:3478', '--turn-secret', 's'])
+  t.match(ok, { run: true, config: { port: 0, stun: ['stun:a:3478', 'stun:b:3478'], turn: ['turn:t:3478'], turnSecret: 's' } })
 })
