@@ -45,6 +45,8 @@ export function buildServer (config: Config, deps: ServerDeps = {}): FastifyInst
     // level would log every poll twice.
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: false,
+    // A HEAD on the poll route would acknowledge and hold like a GET: no implicit routes.
+    exposeHeadRoutes: false,
     return503OnClosing: false,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
   })

@@ -63,6 +63,8 @@ export class MemoryStore implements Store {
   private readonly sweeper: NodeJS.Timeout | undefined
   private peerCount = 0
   private pollsHeld = 0
+  /** After close(), polls answer at once: shutdown must not wait on new holds. */
+  private closed = false
 
   constructor (options: MemoryStoreOptions) {
     this.limits = options.limits
@@ -146,7 +148,7 @@ export class MemoryStore implements Store {
 
     acknowledge(peer, request.after)
     peer.held?.finish(false)
-    if (peer.queue.length > 0 || request.timeoutMs === 0 || request.signal.aborted) {
+    if (peer.queue.length > 0 || request.timeoutMs === 0 || request.signal.aborted || this.closed) {
       peer.expiresAt = now + this.limits.ttlMs
       return { ok: true, messages: this.take(peer) }
     }
@@ -176,6 +178,7 @@ export class MemoryStore implements Store {
   }
 
   async close (): Promise<void> {
+    this.closed = true
     if (this.sweeper !== undefined) clearInterval(this.sweeper)
     for (const room of this.rooms.values()) {
       for (const peer of room.peers.values()) peer.held?.finish(false)

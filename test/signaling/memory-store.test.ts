@@ -96,3 +96,14 @@ t.test('rate: a burst of `rate`, then one token per 1/rate s', async t => {
   clock.advance(1)
   t.equal(await sendOne(), 'ok')
 })
+
+t.test('after close, held polls are answered and new polls are not held', async t => {
+  const { store } = fixture()
+  await store.register({ room: 'lab', name: 'a', meta: '{}' })
+  await store.register({ room: 'other', name: 'b', meta: '{}' })
+  const held = store.poll({ room: 'lab', peer: 'a', after: 0, timeoutMs: 60000, signal: new AbortController().signal })
+  await store.close()
+  t.same(await held, { ok: true, messages: [] })
+  t.same(await store.poll({ room: 'other', peer: 'b', after: 0, timeoutMs: 60000, signal: new AbortController().signal }), { ok: true, messages: [] })
+  t.equal((await store.stats()).pollsHeld, 0)
+})
