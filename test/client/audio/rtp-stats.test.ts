@@ -52,13 +52,30 @@ t.test('duplicates are counted once and do not hide loss', async (t) => {
   t.match(stats.snapshot(), { packets: 3, duplicates: 3, expected: 4, lost: 1 });
 });
 
-t.test('packets from before the first one, or far too old, are late', async (t) => {
+t.test('packets from before the first one, or far too old, are discarded', async (t) => {
   const stats = new RtpStats();
   const kinds = feed(stats, [[500], [499]]);
   t.same(kinds, ['new', 'late']);
   for (let s = 501; s < 501 + 2000; s++) stats.record(s & 0xffff, s * 960, s * 20);
-  t.equal(stats.record(600, 600 * 960, 99_999), 'late');
-  t.match(stats.snapshot(), { tooLate: 2, lost: 0 });
+  t.equal(stats.record(600, 600 * 960, 99_999), 'late', 'a stray packet 1900 behind');
+  t.equal(stats.record(2501, 2501 * 960, 99_999), 'new', 'does not stop counting');
+  t.match(stats.snapshot(), { discarded: 2, lost: 0, restarts: 0, packets: 2002 });
+});
+
+t.test('a sender that renumbers: counting restarts after the jump is confirmed', async (t) => {
+  const stats = new RtpStats();
+  const first = Array.from({ length: 50 }, (_, i): [number, number, number] => [100 + i, i * 960, i * 20]);
+  // The second run starts far away, with a new timestamp base, 2 ms "late" every other packet.
+  const second = Array.from({ length: 50 }, (_, i): [number, number, number] => [
+    40_000 + i,
+    7_000_000 + i * 960,
+    1000 + i * 20 + (i % 2) * 2,
+  ]);
+  const kinds = feed(stats, [...first, ...second]);
+  t.equal(kinds[50], 'late', 'the first packet after the jump is held as a stray');
+  t.same(kinds.slice(51), new Array(49).fill('new'), 'the second confirms the restart');
+  t.match(stats.snapshot(), { packets: 99, lost: 0, expected: 99, discarded: 1, restarts: 1, highestSequence: 40_049 });
+  t.ok(stats.snapshot().jitterMs < 2.1, `no jitter spike from the new timestamp base (${stats.snapshot().jitterMs} ms)`);
 });
 
 t.test('jitter follows RFC 3550 A.8: J += (|D| - J) / 16', async (t) => {
