@@ -42,10 +42,11 @@ export function judge(expect: Expectation, peers: Record<Role, PeerSummary>, hos
   const notes: string[] = [];
   const relayedOn = (r: Role): boolean => peers[r].local?.type === 'relay' || peers[r].remote?.type === 'relay';
   // A side's selected pair is one whose check succeeded both ways, so one side
-  // on a direct pair proves the direct path. werift nominates the first pair to
-  // succeed, not the best, so on a busy machine the other side may have settled
-  // on its relay first: noted, not a miss. A relay where no direct path can
-  // exist is still checked strictly below.
+  // on a direct pair proves the direct path. werift's controlling side puts
+  // USE-CANDIDATE on every check (aggressive nomination) and each side keeps
+  // the first nominated pair that succeeds, so on a busy machine the two sides
+  // can settle on different pairs, one of them through its relay: noted, not a
+  // miss. A relay where no direct path can exist is still checked strictly.
   // want: the path that proves the expectation; fine: what the other side may show.
   const directPath = (want: (r: Role) => boolean, fine: (r: Role) => boolean, what: string): void => {
     if (!roles.some(want)) {
@@ -53,7 +54,7 @@ export function judge(expect: Expectation, peers: Record<Role, PeerSummary>, hos
       return;
     }
     for (const r of roles.filter((x) => !fine(x))) {
-      if (relayedOn(r)) notes.push(`${r} settled on its relay (${pathText(peers)}) although ${what} worked: werift nominates the first pair to succeed`);
+      if (relayedOn(r)) notes.push(`${r} settled on its relay (${pathText(peers)}) although ${what} worked: werift nominates aggressively and each side keeps the first pair to succeed`);
       else misses.push(`want ${what} on both sides, ${r} has ${peers[r].local?.type ?? '?'}->${peers[r].remote?.type ?? '?'}`);
     }
   };
