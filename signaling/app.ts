@@ -88,6 +88,8 @@ export function buildServer (config: Config, deps: ServerDeps = {}): FastifyInst
     allowedHeaders: ['authorization', 'content-type', 'idempotency-key'],
     exposedHeaders: ['retry-after'],
     maxAge: 600,
+    // A strict preflight check answers a bare OPTIONS with a text/plain 400; every answer here is JSON.
+    strictPreflight: false,
   })
   void app.register(swagger, {
     openapi: {
