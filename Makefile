@@ -24,7 +24,7 @@ bench: build
 
 # The NAT lab: network namespaces and iptables, so it needs root.
 natlab: build
-	node dist/natlab/main.js
+	node dist/natlab/main.js $(NATLAB_ARGS)
 
 docker:
 	docker build -t webrtc-lab .
