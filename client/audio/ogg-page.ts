@@ -76,9 +76,13 @@ export class OggFormatError extends Error {
 export function* parseOggPages(data: Buffer): Generator<OggPage> {
   let offset = 0;
   while (offset < data.length) {
-    if (data.length - offset < FIXED_HEADER) throw new OggFormatError(`truncated Ogg page header at byte ${offset}`);
+    if (data.length - offset < FIXED_HEADER) {
+      throw new OggFormatError(offset === 0 ? `not an Ogg file${formatGuess(data)}` : `truncated Ogg page header at byte ${offset}`);
+    }
     if (!data.subarray(offset, offset + 4).equals(OGG_CAPTURE)) {
-      throw new OggFormatError(`no Ogg capture pattern "OggS" at byte ${offset}`);
+      throw new OggFormatError(
+        offset === 0 ? `not an Ogg file${formatGuess(data)}` : `no Ogg capture pattern "OggS" at byte ${offset}`,
+      );
     }
     const version = data.readUInt8(offset + 4);
     if (version !== 0) throw new OggFormatError(`unsupported Ogg version ${version} at byte ${offset}`);
@@ -108,6 +112,16 @@ export function* parseOggPages(data: Buffer): Generator<OggPage> {
     };
     offset = end;
   }
+}
+
+/** What a file that is not Ogg probably is, for the error message. */
+function formatGuess(data: Buffer): string {
+  const head = data.subarray(0, 12).toString('latin1');
+  if (head.startsWith('RIFF') && head.slice(8, 12) === 'WAVE') return ': it is a WAV file (encode it with opusenc)';
+  if (head.startsWith('ID3') || (data[0] === 0xff && ((data[1] ?? 0) & 0xe0) === 0xe0)) return ': it looks like MP3';
+  if (head.startsWith('fLaC')) return ': it is a FLAC file';
+  if (head.slice(4, 8) === 'ftyp') return ': it is an MP4/M4A file';
+  return '';
 }
 
 /** Lacing values for one packet: 255s then the remainder (0 when it is a multiple of 255). */

@@ -31,6 +31,7 @@ export interface OggOpusStream {
  * Every page is CRC-checked; packets are reassembled across lacing and pages.
  */
 export function parseOggOpus(data: Buffer): OggOpusStream {
+  if (data.length === 0) throw new OggFormatError('the file is empty');
   let serial: number | undefined;
   let expectedSequence = 0;
   let partial: Buffer[] = [];

@@ -131,7 +131,7 @@ t.test('corruption and foreign data are refused', async (t) => {
   t.throws(() => parseOggOpus(flipped), /bad CRC/);
   t.throws(() => parseOggOpus(good.subarray(0, good.length - 5)), /truncated/);
   t.throws(() => parseOggOpus(Buffer.from('RIFF....WAVEfmt not ogg at all, sorry')), OggFormatError);
-  t.throws(() => parseOggOpus(Buffer.alloc(0)), /no Ogg Opus stream/);
+  t.throws(() => parseOggOpus(Buffer.alloc(0)), /empty/);
 
   // An Ogg stream of another codec: a BOS page whose first packet is not OpusHead.
   const vorbis = collect();

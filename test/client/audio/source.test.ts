@@ -44,8 +44,8 @@ t.test('bad --audio files are refused before the call, each with its own code', 
   const dir = t.testdir();
   const cases: [string, string, RegExp][] = [
     [join(dir, 'nope.ogg'), 'audio-file-missing', /no such file/],
-    [join(dir, 'tone.wav'), 'audio-file-not-opus', /not an Ogg Opus file/],
-    [join(dir, 'empty.ogg'), 'audio-file-not-opus', /not an Ogg Opus file/],
+    [join(dir, 'tone.wav'), 'audio-file-not-opus', /not an Ogg Opus file \(not an Ogg file: it is a WAV file/],
+    [join(dir, 'empty.ogg'), 'audio-file-not-opus', /not an Ogg Opus file \(the file is empty\)/],
     [join(dir, 'silent.ogg'), 'audio-file-empty', /holds no audio/],
     [join(dir, 'a-directory'), 'audio-file-unreadable', /directory/],
     [join(dir, 'vorbis.ogg'), 'audio-file-not-opus', /holds Vorbis, not Opus/],
