@@ -116,24 +116,29 @@ t.test('two instances on one Redis', { skip }, async t => {
   })
 
   t.test('a held poll keeps its peer alive, whichever instance holds it', async t => {
-    const { a, b } = await twoInstances(t, ['--ttl-ms', '300'])
+    // TTLs are short for speed but long enough for a loaded machine's gaps between polls.
+    const { a, b } = await twoInstances(t, ['--ttl-ms', '1000'])
     // q first, so that p's mailbox starts empty and its poll is held.
     const q = await register(b.url, 'lab', 'q')
     const p = await register(a.url, 'lab', 'p')
-    // p's poll is held on A for longer than the ttl; q keeps polling B, which sweeps too.
-    const held = poll(a.url, p, 'timeoutMs=1500')
+    // p's poll is held on A for three ttls; meanwhile q keeps polling B, which sweeps too.
+    let ended = false
+    const held = poll(a.url, p, 'timeoutMs=3000').finally(() => { ended = true })
     let after = 0
-    for (let i = 0; i < 3; i++) {
-      const got = await poll(b.url, q, `after=${after}&timeoutMs=600`)
-      t.equal(got.status, 200)
-      t.notOk(got.body.messages.some(m => m.type === 'peer-left'), 'p is not expired while its poll is held')
+    const seen: Message[] = []
+    while (!ended) {
+      const got = await poll(b.url, q, `after=${after}&timeoutMs=250`)
+      t.equal(got.status, 200, 'q stays alive while it polls')
+      seen.push(...got.body.messages)
       after = got.body.messages.at(-1)?.seq ?? after
     }
-    t.same((await held).body, { messages: [] })
+    t.same((await held).body, { messages: [] }, 'the hold ran to its timeout')
+    t.same(seen.filter(m => m.type === 'peer-left'), [], 'p did not expire while its poll was held')
+    t.equal((await poll(b.url, p, 'timeoutMs=0')).status, 200, 'p is still alive after its hold')
   })
 
   t.test('expiry with both instances sweeping is announced exactly once', async t => {
-    const { a, b } = await twoInstances(t, ['--ttl-ms', '300'])
+    const { a, b } = await twoInstances(t, ['--ttl-ms', '1000'])
     const watcher = await register(a.url, 'lab', 'watcher')
     const silent = await register(b.url, 'lab', 'silent')
     const seen: Message[] = []
@@ -144,10 +149,10 @@ t.test('two instances on one Redis', { skip }, async t => {
       seen.push(...got.body.messages)
       after = got.body.messages.at(-1)?.seq ?? after
     }
-    for (let turn = 0; !seen.some(m => m.type === 'peer-left'); turn++) await pollOn(turn % 2 === 0 ? a.url : b.url, 200)
+    for (let turn = 0; !seen.some(m => m.type === 'peer-left'); turn++) await pollOn(turn % 2 === 0 ? a.url : b.url, 300)
     // Expiry is noticed within a second: watch both instances for longer than that.
-    await pollOn(a.url, 700)
-    await pollOn(b.url, 700)
+    await pollOn(a.url, 1200)
+    await pollOn(b.url, 1200)
     t.same(seen.filter(m => m.type === 'peer-left').map(m => [m.from, m.data]), [['silent', { reason: 'expired' }]])
     t.equal((await poll(a.url, silent, 'timeoutMs=0')).status, 401)
     t.equal((await poll(b.url, silent, 'timeoutMs=0')).status, 401)
