@@ -13,6 +13,8 @@ import type { Logger } from './log.js';
 export interface AudioHooks {
   /** Does the verdict `ok` need audio to have arrived? (CLI.md: unless `--audio none`.) */
   readonly required: boolean;
+  /** The offer or answer is out: a good moment to load what start() needs. Optional. */
+  prepare?(): void;
   /** Starts sending. Resolves when this side's audio has played for `--duration-s`. */
   start(target: AudioSendTarget): Promise<void>;
   onRtp(packet: RtpPacket): void;
@@ -38,56 +40,71 @@ export interface AudioReport {
 
 export const OPUS = { mimeType: 'audio/opus', clockRate: 48_000, channels: 2, name: 'opus/48000/2' } as const;
 
-/**
- * The audio for this run. Until client/audio/ lands this is the placeholder
- * below for every `--audio`; the audio work replaces this function's body.
- */
-export function createAudio(options: Pick<ClientOptions, 'audio' | 'toneHz' | 'durationS' | 'record'>, log: Logger): AudioHooks {
-  return new PlaceholderAudio(options, log);
+export type AudioOptions = Pick<ClientOptions, 'audio' | 'toneHz' | 'durationS' | 'record'>;
+
+/** The audio of one call: client/audio's OpusAudio, loaded when the call needs it. */
+export function createAudio(options: AudioOptions, log: Logger): AudioHooks {
+  return new LazyAudio(options, log);
 }
 
 /**
- * Sends nothing and counts what arrives. Honest about it: the report's note
- * says why, and `required` is false so the verdict treats the run like
- * `--audio none`.
+ * Opus in wasm and the audio stack take a while to load: longer than
+ * registration, about as long as werift itself. Loading them at start-up
+ * would delay the offer; instead `prepare()` starts the load once the offer
+ * or answer is out, while ICE and DTLS (mostly waiting) run, and `start()`
+ * awaits it on "connected".
  */
-class PlaceholderAudio implements AudioHooks {
-  readonly required = false;
-  private packets = 0;
-  private readonly note: string | undefined;
+class LazyAudio implements AudioHooks {
+  readonly required: boolean;
+  private loading: Promise<AudioHooks> | undefined;
+  private loaded: AudioHooks | undefined;
+  private early = 0;
+  private stopped = false;
 
   constructor(
-    options: Pick<ClientOptions, 'audio' | 'toneHz' | 'durationS' | 'record'>,
+    private readonly options: AudioOptions,
     private readonly log: Logger,
   ) {
-    const wanted = options.audio === 'tone' ? `a ${options.toneHz} Hz tone` : options.audio === 'none' ? undefined : options.audio;
-    this.note = wanted
-      ? `audio sending and decoding are not in this build yet: ${wanted} was not sent${options.record ? `, ${options.record} not written` : ''}; ok does not require audio`
-      : undefined;
+    this.required = options.audio !== 'none';
   }
 
-  start(target: AudioSendTarget): Promise<void> {
-    if (this.note) this.log.warn({ payloadType: target.payloadType }, `audio: ${this.note}`);
-    else this.log.info({ payloadType: target.payloadType }, `audio: --audio none, the ${target.codec} track stays silent`);
-    return Promise.resolve();
+  prepare(): void {
+    if (this.loading) return;
+    this.loading = import('./audio/hooks.js').then((audio) => {
+      this.loaded = audio.createOpusAudio(this.options, this.log);
+      return this.loaded;
+    });
+    // A call that ends before "connected" never awaits it: its failure must not crash the process.
+    this.loading.catch((error: unknown) => this.log.debug(`audio stack: ${String(error)}`));
   }
 
-  onRtp(): void {
-    this.packets += 1;
-    if (this.packets === 1) this.log.info('audio: first RTP packet received');
+  async start(target: AudioSendTarget): Promise<void> {
+    this.prepare();
+    const audio = await this.loading!;
+    if (this.early > 0) this.log.debug({ packets: this.early }, `audio: ${this.early} RTP packets arrived before the audio stack was loaded`);
+    return audio.start(target);
   }
 
-  stop(): Promise<void> {
-    return Promise.resolve();
+  onRtp(packet: RtpPacket): void {
+    if (this.loaded) this.loaded.onRtp(packet);
+    else this.early += 1;
+  }
+
+  /** Idempotent; waits for a load in flight so that nothing is left half-open. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    const audio = await this.loading?.catch(() => undefined);
+    await audio?.stop();
   }
 
   report(): AudioReport {
-    const report: AudioReport = {
-      codec: OPUS.name,
-      sent: { packets: 0, toneHz: null },
-      received: { packets: this.packets, lost: null, jitterMs: null, dominantHz: null },
-    };
-    if (this.note) report.note = this.note;
-    return report;
+    return (
+      this.loaded?.report() ?? {
+        codec: OPUS.name,
+        sent: { packets: 0, toneHz: null },
+        received: { packets: this.early, lost: null, jitterMs: null, dominantHz: null },
+      }
+    );
   }
 }

@@ -48,6 +48,11 @@ const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as
 /** Default tone per role, so that each side can tell the other's sound from its own. */
 export const DEFAULT_TONE_HZ: Record<Role, number> = { offerer: 440, answerer: 660 };
 
+/** A flag given twice takes its last value (yargs would make an array of them). */
+function last<T>(value: T | T[]): T {
+  return Array.isArray(value) ? (value[value.length - 1] as T) : value;
+}
+
 /**
  * The yargs parser. `.parse([...])` returns the parsed flags or throws a
  * UsageError; `toOptions()` turns the result into ClientOptions.
@@ -56,34 +61,34 @@ export function buildCli() {
   return yargs()
     .scriptName('client')
     .usage('$0 --role offerer|answerer [options]\n\nA headless WebRTC peer: meets its peer through the signaling service, prints every ICE step, exchanges data-channel pings and Opus audio, and reports.')
-    .parserConfiguration({ 'camel-case-expansion': false, 'duplicate-arguments-array': false })
+    .parserConfiguration({ 'camel-case-expansion': false })
     .options({
-      role: { choices: ROLES, demandOption: 'give --role offerer or --role answerer', describe: 'who sends the offer' },
-      'signaling-addr': { type: 'string', default: 'http://127.0.0.1:8080', describe: 'the signaling service' },
-      room: { type: 'string', default: 'default', describe: 'pairs of peers meet in a room' },
-      id: { type: 'string', describe: 'own name (default: the role)' },
-      peer: { type: 'string', describe: 'the name to call or expect (default: the other role)' },
-      'api-key': { type: 'string', describe: "the service's API key, when it has one" },
-      'with-turn': { type: 'boolean', default: false, describe: 'use the TURN servers the service hands out' },
+      role: { choices: ROLES, demandOption: 'give --role offerer or --role answerer', coerce: last, describe: 'who sends the offer' },
+      'signaling-addr': { type: 'string', default: 'http://127.0.0.1:8080', coerce: last, describe: 'the signaling service' },
+      room: { type: 'string', default: 'default', coerce: last, describe: 'pairs of peers meet in a room' },
+      id: { type: 'string', coerce: last, describe: 'own name (default: the role)' },
+      peer: { type: 'string', coerce: last, describe: 'the name to call or expect (default: the other role)' },
+      'api-key': { type: 'string', coerce: last, describe: "the service's API key, when it has one" },
+      'with-turn': { type: 'boolean', default: false, coerce: last, describe: 'use the TURN servers the service hands out' },
       stun: { type: 'string', array: true, default: [] as string[], describe: 'extra STUN server URL; repeatable' },
-      turn: { type: 'string', describe: 'extra TURN server URL (needs --turn-username and --turn-password)' },
-      'turn-username': { type: 'string', describe: 'username for --turn' },
-      'turn-password': { type: 'string', describe: 'password for --turn' },
-      'relay-only': { type: 'boolean', default: false, describe: 'ICE transport policy relay: only TURN paths' },
-      only: { choices: ONLY, describe: 'signal only local candidates of this type' },
-      messages: { type: 'number', default: 5, describe: 'data-channel pings each side sends' },
-      'interval-ms': { type: 'number', default: 500, describe: 'time between pings' },
-      audio: { type: 'string', default: 'tone', describe: 'tone, none, or an Ogg Opus file' },
-      'tone-hz': { type: 'number', describe: 'tone frequency (default: offerer 440, answerer 660)' },
-      record: { type: 'string', describe: 'save the received audio as an Ogg Opus file' },
-      'duration-s': { type: 'number', default: 3, describe: 'how long audio flows after connecting' },
-      'timeout-s': { type: 'number', default: 30, describe: 'give up if not connected by then' },
-      forever: { type: 'boolean', default: false, describe: 'answerer only: after a call ends, wait for the next' },
-      json: { type: 'boolean', default: false, describe: 'print the report as JSON on stdout; logs go to stderr' },
-      'log-level': { choices: LEVELS, default: 'info' as LogLevel, describe: 'debug adds every signaling message' },
+      turn: { type: 'string', coerce: last, describe: 'extra TURN server URL (needs --turn-username and --turn-password)' },
+      'turn-username': { type: 'string', coerce: last, describe: 'username for --turn' },
+      'turn-password': { type: 'string', coerce: last, describe: 'password for --turn' },
+      'relay-only': { type: 'boolean', default: false, coerce: last, describe: 'ICE transport policy relay: only TURN paths' },
+      only: { choices: ONLY, coerce: last, describe: 'signal only local candidates of this type' },
+      messages: { type: 'number', default: 5, coerce: last, describe: 'data-channel pings each side sends' },
+      'interval-ms': { type: 'number', default: 500, coerce: last, describe: 'time between pings' },
+      audio: { type: 'string', default: 'tone', coerce: last, describe: 'tone, none, or an Ogg Opus file' },
+      'tone-hz': { type: 'number', coerce: last, describe: 'tone frequency (default: offerer 440, answerer 660)' },
+      record: { type: 'string', coerce: last, describe: 'save the received audio as an Ogg Opus file' },
+      'duration-s': { type: 'number', default: 3, coerce: last, describe: 'how long audio flows after connecting' },
+      'timeout-s': { type: 'number', default: 30, coerce: last, describe: 'give up if not connected by then' },
+      forever: { type: 'boolean', default: false, coerce: last, describe: 'answerer only: after a call ends, wait for the next' },
+      json: { type: 'boolean', default: false, coerce: last, describe: 'print the report as JSON on stdout; logs go to stderr' },
+      'log-level': { choices: LEVELS, default: 'info' as LogLevel, coerce: last, describe: 'debug adds every signaling message' },
     })
     .check((argv) => {
-      checkFlags(argv);
+      checkFlags(argv as Partial<RawFlags>);
       return true;
     })
     .strict()

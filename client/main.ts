@@ -19,6 +19,16 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   const options = parsed.options;
+  if ((options.audio !== 'tone' && options.audio !== 'none') || options.record !== undefined) {
+    // An unreadable Ogg file or an unwritable --record path is a bad flag: find out now, not after connecting.
+    const { validateAudioOptions } = await import('./audio/source.js');
+    try {
+      validateAudioOptions(options);
+    } catch (error) {
+      process.stderr.write(`client: ${error instanceof Error ? error.message : String(error)}\nRun bin/client --help for the flags.\n`);
+      return 2;
+    }
+  }
   // Start loading werift now (the biggest part of start-up) so that it
   // overlaps registration instead of preceding it.
   const werift: Promise<Werift> = import('werift');

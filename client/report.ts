@@ -95,7 +95,17 @@ export function summaryLine(report: Report): string {
   const pings = dc ? `${dc.received}/${dc.sent} pongs` : 'no data channel';
   const rtt = dc?.rttMs ? `, rtt ${dc.rttMs.min}/${dc.rttMs.median}/${dc.rttMs.max} ms (min/median/max)` : '';
   const pair = report.selectedPair ? `, via ${report.selectedPair.local.type} <-> ${report.selectedPair.remote.type}` : '';
-  if (report.ok) return `OK: ${pings}${rtt}${pair} (exit 0)`;
+  const audio = audioSummary(report);
+  if (report.ok) return `OK: ${pings}${rtt}${audio}${pair} (exit 0)`;
   const why = report.error ? `${report.error.code}: ${report.error.message}` : 'the exchange was incomplete';
-  return `FAILED: ${why}; ${pings}${rtt}${pair} (exit ${exitCodeOf(report)})`;
+  return `FAILED: ${why}; ${pings}${rtt}${audio}${pair} (exit ${exitCodeOf(report)})`;
+}
+
+function audioSummary(report: Report): string {
+  const audio = report.audio;
+  if (!audio || (audio.sent.packets === 0 && audio.received.packets === 0)) return '';
+  const { received } = audio;
+  const lost = received.lost !== null ? `, ${received.lost} lost` : '';
+  const hz = received.dominantHz !== null ? `, ${Math.round(received.dominantHz)} Hz` : '';
+  return `; audio ${audio.sent.packets} packets out, ${received.packets} in${lost}${hz}`;
 }

@@ -82,6 +82,8 @@ export class Call {
   private pc: RTCPeerConnection | undefined;
   private gatheringStartedAt = 0;
   private readonly localCandidates: CandidateInfo[] = [];
+  /** setLocalDescription, which resolves when gathering ends and ICE has been started. */
+  private settingLocal: Promise<unknown> | undefined;
 
   constructor(private readonly setup: CallSetup) {}
 
@@ -135,6 +137,7 @@ export class Call {
       return { connected: this.isConnected, error: failure };
     } finally {
       this.disposables.dispose();
+      await this.setup.audio.stop();
       await this.close();
     }
   }
@@ -214,7 +217,8 @@ export class Call {
       log.info(`answer sent to ${options.peer}`);
     }
 
-    // 4. Wait for ICE and DTLS, with a deadline of our own (trap 4).
+    // 4. Wait for ICE and DTLS, with a deadline of our own (trap 4); meanwhile the audio stack loads.
+    audio.prepare?.();
     await this.setup.connectDeadline.race(Promise.race([this.connected.promise, stop]), 'connecting');
     await this.logSelectedPair(pc);
     const channel = await new Deadline(10_000).race(Promise.race([channelOpen.promise, stop]), 'opening the data channel');
@@ -259,7 +263,7 @@ export class Call {
 
   private setLocal(pc: RTCPeerConnection, description: RTCSessionDescription): void {
     this.gatheringStartedAt = performance.now();
-    pc.setLocalDescription(description).catch((error: unknown) => {
+    this.settingLocal = pc.setLocalDescription(description).catch((error: unknown) => {
       this.fail(new ClientError('ice_failed', `setLocalDescription failed: ${toError(error, 'setLocalDescription').message}`));
     });
   }
@@ -439,6 +443,9 @@ export class Call {
     const pc = this.pc;
     this.pc = undefined;
     if (!pc) return;
+    // werift starts ICE when setLocalDescription's gathering ends, even on a closed
+    // connection, and its checks then loop forever: let it get there first.
+    await new Deadline(2_000).race(this.settingLocal ?? Promise.resolve(), 'gathering').catch(() => undefined);
     await new Deadline(2_000).race(pc.close(), 'closing the peer connection').catch((error: unknown) => {
       this.setup.log.debug(`close: ${toError(error, 'close').message}`);
     });

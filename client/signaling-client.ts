@@ -242,7 +242,7 @@ export function errorText(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
     const cause = error.cause instanceof Error && !error.message.includes(error.cause.message) ? `: ${error.cause.message}` : '';
-    return `${typeof code === 'string' ? `${code} ` : ''}${error.message}${cause}`;
+    return `${typeof code === 'string' && !error.message.includes(code) ? `${code} ` : ''}${error.message}${cause}`;
   }
   return String(error);
 }

@@ -94,6 +94,8 @@ t.test('every flag parses, kebab-case', async (t) => {
   t.equal(options(['--role', 'offerer', '--only', 'host']).only, 'host');
   t.equal(options(['--role', 'offerer', '--audio', 'none']).audio, 'none');
   t.equal(options(['--role', 'offerer', '--messages', '0']).messages, 0, 'zero pings is a valid (silent) run');
+  t.equal(options(['--role', 'offerer', '--messages', '3', '--messages', '50']).messages, 50, 'a flag given twice: the last wins');
+  t.equal(options(['--role', 'offerer', '--audio', 'none', '--audio', 'tone']).audio, 'tone');
 });
 
 t.test('every bad flag is a UsageError', async (t) => {

@@ -88,7 +88,7 @@ t.test('summary line for people', async (t) => {
   const ok = completed();
   ok.ok = true;
   ok.selectedPair = { local: { type: 'host', protocol: 'udp', address: '10.0.0.1', port: 1 }, remote: { type: 'srflx', protocol: 'udp', address: '203.0.113.2', port: 2 }, rttMs: 1 };
-  t.equal(summaryLine(ok), 'OK: 5/5 pongs, rtt 0.9/1.2/2 ms (min/median/max), via host <-> srflx (exit 0)');
+  t.equal(summaryLine(ok), 'OK: 5/5 pongs, rtt 0.9/1.2/2 ms (min/median/max); audio 150 packets out, 150 in, 0 lost, 660 Hz, via host <-> srflx (exit 0)');
   const failed = emptyReport(base);
   recordFailure(failed, new ClientError('timeout', 'not connected after 30 s'));
   t.equal(summaryLine(failed), 'FAILED: timeout: not connected after 30 s; no data channel (exit 4)');

@@ -53,14 +53,23 @@ function assertCompleted(t: Test, role: string, outcome: { code: number | null; 
   t.match(stderr, /left the room/, `${role} leaves the room`);
 }
 
-t.test('answerer first, then offerer: both complete', async (t) => {
+t.test('answerer first, then offerer: both complete, audio included', async (t) => {
   const r = room();
-  const answerer = start('answerer', r);
+  const audio = ['--audio', 'tone', '--duration-s', '1.5'];
+  const answerer = start('answerer', r, audio);
   await answerer.waitFor(/registered as answerer/);
-  const offerer = start('offerer', r);
+  const offerer = start('offerer', r, audio);
   const [o, a] = await Promise.all([finished(offerer), finished(answerer)]);
   assertCompleted(t, 'offerer', o);
   assertCompleted(t, 'answerer', a);
+  for (const [role, outcome, sentHz] of [['offerer', o, 440], ['answerer', a, 660]] as const) {
+    const audioReport = outcome.report.audio as { codec: string; sent: { packets: number; toneHz: number }; received: { packets: number; lost: number; dominantHz: number | null } };
+    t.equal(audioReport.codec, 'opus/48000/2', `${role}: Opus negotiated`);
+    t.equal(audioReport.sent.toneHz, sentHz, `${role}: sent its tone`);
+    t.ok(audioReport.sent.packets >= 50, `${role}: sent at least a second of audio`);
+    t.ok(audioReport.received.packets >= 50, `${role}: received at least a second of audio`);
+    t.type(audioReport.received.dominantHz, 'number', `${role}: a frequency was detected (reported, not judged)`);
+  }
 });
 
 t.test('offerer first, then answerer: the offerer waits, then calls', async (t) => {
