@@ -112,3 +112,37 @@ t.test('a follow-on sender continues the sequence and timestamp it is given', as
     'each sender marks its first packet',
   );
 });
+
+t.test('pacing follows the clock from the start: a stall is caught up at once, nothing drifts', async (t) => {
+  let clock = 1000; // injected ms clock; the sender only reads it
+  const sent: RtpPacket[] = [];
+  let reached: (() => void) | undefined;
+  let wanted = Infinity;
+  const sink = {
+    writeRtp: (p: RtpPacket) => {
+      sent.push(p);
+      if (sent.length >= wanted) reached?.();
+    },
+  };
+  const until = (count: number): Promise<void> =>
+    new Promise((resolve) => {
+      wanted = count;
+      reached = resolve;
+      if (sent.length >= count) resolve();
+    });
+  const sender = startAudioSender({ track: sink, payloadType: 111, source: { kind: 'tone', hz: 440 }, now: () => clock });
+  t.teardown(() => sender.stop());
+  t.equal(sent.length, 1, 'the packet due at the start goes at once');
+  clock += 200; // the event loop "stalled" for 200 ms
+  await until(11);
+  t.equal(sent.length, 11, 'the next wake-up sends the ten packets due by then, no more');
+  clock += 20; // packet 12 falls due at 220 ms
+  await until(12);
+  t.equal(sent.length, 12);
+  const first = sent[0]?.header.timestamp ?? 0;
+  t.same(
+    sent.map((p) => (p.header.timestamp - first) >>> 0),
+    Array.from({ length: 12 }, (_, i) => i * 960),
+    'timestamps stay on the media clock through the stall',
+  );
+});
