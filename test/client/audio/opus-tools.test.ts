@@ -119,3 +119,23 @@ t.test('a --record with lost packets passes opusinfo and plays for the full time
   t.equal(run('opusdec', ['--quiet', ogg, wav]).status, 0);
   t.equal((readFileSync(wav).length - 44) / 2, 150 * 960 - 312, 'the gap is concealed, not cut out');
 });
+
+t.test('a stereo stream is recorded as stereo and opusdec agrees', { skip: missing('opusinfo') || missing('opusdec') }, async (t) => {
+  const dir = t.testdir();
+  const ogg = join(dir, 'stereo.ogg');
+  const writer = new OggOpusFileWriter(ogg); // channels from the first packet's TOC
+  const encoder = new OpusEncoder({ channels: 2 });
+  const tone = new ToneGenerator({ hz: 1000, channels: 2 });
+  for (let i = 0; i < 50; i++) writer.writePacket(encoder.encode(tone.nextFrame()));
+  encoder.close();
+  writer.close();
+  const info = run('opusinfo', [ogg]);
+  t.equal(info.status, 0);
+  t.match(info.output, /Channels: 2/);
+  t.notMatch(info.output, /WARNING|ERROR/);
+  const wav = join(dir, 'stereo.wav');
+  t.equal(run('opusdec', ['--quiet', ogg, wav]).status, 0);
+  const decoded = readFileSync(wav);
+  t.equal(decoded.readUInt16LE(22), 2, 'opusdec writes two channels');
+  t.equal((decoded.length - 44) / 4, 50 * 960 - 312);
+});
