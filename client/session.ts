@@ -338,7 +338,7 @@ export class Call {
     const { log, report, plan, options } = this.setup;
     report.states.gathering = state;
     if (state !== 'complete') {
-      log.info(`ICE gathering ${state}`);
+      log.info(state === 'gathering' ? 'ICE gathering started' : `ICE gathering state ${state}`);
       return;
     }
     const elapsed = Math.round(performance.now() - this.gatheringStartedAt);
