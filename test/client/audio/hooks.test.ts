@@ -54,7 +54,7 @@ t.test('two sides exchange tones through the hooks; report, log lines and record
   const lines = logs.lines();
   t.ok(lines.some((l) => /^audio out: sending a 440 Hz tone as opus\/48000\/2 \(payload type 111\) for 1.2 s$/.test(l)));
   t.ok(lines.some((l) => /^audio out: sent 60 packets \(1.2 s of a 660 Hz tone\)$/.test(l)));
-  t.ok(lines.some((l) => /^audio in: \d+ packets, 0 lost, jitter [\d.]+ ms, 4[34]\d\.\d Hz at -9\.\d dBFS$/.test(l)), 'progress lines');
+  t.ok(lines.some((l) => /^audio in: \d+ packets, 0 lost, jitter [\d.]+ ms, 4[34]\d\.\d Hz at -(8|9|10)\.\d dBFS$/.test(l)), 'progress lines');
   t.ok(lines.some((l) => l.startsWith(`audio in: recorded 1.19 s to ${record}`)), 'the recording is announced');
 
   const recording = await readOggOpusFile(record);
