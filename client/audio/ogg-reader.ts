@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { HEADER_BOS, HEADER_CONTINUED, HEADER_EOS, OggFormatError, parseOggPages } from './ogg-page.js';
+import { GRANULE_NONE, HEADER_BOS, HEADER_CONTINUED, HEADER_EOS, OggFormatError, parseOggPages } from './ogg-page.js';
 import { type OpusHead, type OpusTags, isOpusHead, parseOpusHead, parseOpusTags } from './opus-headers.js';
 import { opusPacketSamples } from './opus-packet.js';
 
@@ -83,7 +83,7 @@ export function parseOggOpus(data: Buffer): OggOpusStream {
         completed = true;
       }
     }
-    if (completed && page.granule !== -1n) {
+    if (completed && page.granule !== GRANULE_NONE) {
       pageEnds.push({ packetCount: packets.length, granule: page.granule });
       finalGranule = page.granule;
     }

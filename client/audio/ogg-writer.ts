@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
-import { HEADER_BOS, HEADER_CONTINUED, HEADER_EOS, MAX_SEGMENTS, lacingFor, serializeOggPage } from './ogg-page.js';
+import { GRANULE_NONE, HEADER_BOS, HEADER_CONTINUED, HEADER_EOS, MAX_SEGMENTS, lacingFor, serializeOggPage } from './ogg-page.js';
 import { encodeOpusHead, encodeOpusTags } from './opus-headers.js';
 import { OPUS_LOOKAHEAD_SAMPLES } from './opus.js';
 import { opusPacketIsStereo, opusPacketSamples } from './opus-packet.js';
@@ -113,7 +113,7 @@ export class OggOpusWriter {
     let segments: number[] = [];
     let bodies: Buffer[] = [];
     let flags = firstFlags;
-    let pageGranule = -1n;
+    let pageGranule = GRANULE_NONE;
     const flush = (last: boolean, continued: boolean): void => {
       this.sink(
         serializeOggPage({
@@ -128,7 +128,7 @@ export class OggOpusWriter {
       segments = [];
       bodies = [];
       flags = continued ? HEADER_CONTINUED : 0;
-      pageGranule = -1n;
+      pageGranule = GRANULE_NONE;
     };
     if (packets.length === 0) {
       // Only reached by close() right after a page boundary: an empty EOS page.
