@@ -63,6 +63,9 @@ export async function runPeer(options: ClientOptions, deps: RunDeps): Promise<nu
     pumping = pumpMailbox(signaling, registration, options, inbox, log, pump.signal);
     const werift = await deps.werift;
     log.debug('werift loaded');
+    // werift makes one DTLS certificate per process, on the first createOffer/createAnswer
+    // (~50 ms of ECDSA and X.509): make it now, while we wait for the peer or its offer.
+    werift.RTCDtlsTransport.SetupCertificate().catch((error: unknown) => log.debug(`certificate: ${errorText(error)}`));
     calls = new CallFactory(options, plan, werift, signaling, log, abort);
 
     if (options.role === 'offerer') {
