@@ -34,7 +34,9 @@ export class RedisConnections {
       // A script whose reply was lost may have run; resending a send would store it twice.
       autoResendUnfulfilledCommands: false,
       commandTimeout: commandTimeoutMs,
-      enableAutoPipelining: true,
+      // Auto-pipelining defers every command by a setImmediate: measured here it
+      // doubled a script's round trip (230 -> 490 µs) for no CPU saved.
+      enableAutoPipelining: false,
     })
     this.subscriber = new Redis(url, { ...common, autoResubscribe: false, maxRetriesPerRequest: null })
     for (const connection of [this.command, this.subscriber]) {
