@@ -145,7 +145,6 @@ export class Call {
   private async walk(): Promise<void> {
     const { werift, options, plan, report, log, audio, abort } = this.setup;
     const isOfferer = options.role === 'offerer';
-    const stop = this.failure.promise;
     if (abort.aborted) this.onAbort();
     abort.addEventListener('abort', this.onAbort, { once: true });
     this.disposables.add(() => abort.removeEventListener('abort', this.onAbort));
@@ -193,7 +192,7 @@ export class Call {
       this.setLocal(pc, offer);
       await sent;
       log.info(`offer sent to ${options.peer}; waiting for the answer`);
-      const answer = await this.setup.connectDeadline.race(Promise.race([this.answer.promise, stop]), 'waiting for the answer');
+      const answer = await this.until(this.answer.promise, this.setup.connectDeadline, 'waiting for the answer');
       log.info('answer received');
       await this.setRemote(pc, answer);
     } else {
@@ -219,9 +218,9 @@ export class Call {
 
     // 4. Wait for ICE and DTLS, with a deadline of our own (trap 4); meanwhile the audio stack loads.
     audio.prepare?.();
-    await this.setup.connectDeadline.race(Promise.race([this.connected.promise, stop]), 'connecting');
+    await this.until(this.connected.promise, this.setup.connectDeadline, 'connecting');
     await this.logSelectedPair(pc);
-    const channel = await new Deadline(10_000).race(Promise.race([channelOpen.promise, stop]), 'opening the data channel');
+    const channel = await this.until(channelOpen.promise, new Deadline(10_000), 'opening the data channel');
     report.timingsMs.dataChannelOpen = now();
     log.info({ label: channel.label }, `data channel ${channel.label} open`);
 
@@ -238,10 +237,10 @@ export class Call {
     const audioPlayed = audio.start({ track, payloadType: codec?.payloadType ?? 96, codec: OPUS.name });
     const exchangeDeadline = new Deadline(options.messages * options.intervalMs + options.durationS * 1000 + options.timeoutS * 1000);
     try {
-      await exchangeDeadline.race(Promise.race([Promise.all([exchange.pingsAnswered.promise, audioPlayed]), stop]), 'the exchange');
+      await this.until(Promise.all([exchange.pingsAnswered.promise, audioPlayed]), exchangeDeadline, 'the exchange');
       exchange.sendDone();
       log.info('our pings are answered and our audio has played: done sent');
-      await exchangeDeadline.race(Promise.race([exchange.peerDone.promise, stop]), "the peer's done");
+      await this.until(exchange.peerDone.promise, exchangeDeadline, "the peer's done");
     } finally {
       report.dataChannel = exchange.report('chat');
       await audio.stop();
@@ -254,6 +253,11 @@ export class Call {
     // 6. Hang up: bye through the service, then give the peer a moment to read our last messages.
     await this.setup.signal('bye', { reason: 'done' }).catch((error: unknown) => log.warn(`could not send bye: ${toError(error, 'bye').message}`));
     await new Deadline(LINGER_MS).race(this.peerBye.promise, "the peer's bye").catch(() => undefined);
+  }
+
+  /** Waits for `promise`, but no longer than `deadline`, and not once the call has failed. */
+  private until<T>(promise: Promise<T>, deadline: Deadline, what: string): Promise<T> {
+    return deadline.race(Promise.race([promise, this.failure.promise]), what);
   }
 
   private readonly onAbort = (): void => {
