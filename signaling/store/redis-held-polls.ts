@@ -10,7 +10,8 @@
  * and acted on as soon as the poll starts waiting.
  */
 
-export type PollSignal = 'wake' | 'release'
+/** wake: answer with the mail; release: answer empty; shutdown: end the hold in Redis, answer empty. */
+export type PollSignal = 'wake' | 'release' | 'shutdown'
 
 export interface HeldPoll {
   readonly room: string
@@ -65,7 +66,7 @@ export class HeldPolls {
   deliver (poll: HeldPoll, signal: PollSignal): void {
     if (poll.listener !== undefined) {
       poll.listener(signal)
-    } else if (poll.early !== 'release') {
+    } else if (poll.early === undefined || poll.early === 'wake') {
       // A release outranks a wake: the poll must not answer with mail it no longer owns.
       poll.early = signal
     }

@@ -52,6 +52,7 @@ export class RedisStore implements Store {
   private readonly sweeper: NodeJS.Timeout
   private readonly endings = new Set<Promise<unknown>>()
   private sweeping = false
+  private closed = false
   private lastStats = { peers: 0, rooms: 0 }
 
   constructor (options: RedisStoreOptions) {
@@ -173,8 +174,10 @@ export class RedisStore implements Store {
   }
 
   async close (): Promise<void> {
+    this.closed = true
     clearInterval(this.sweeper)
-    for (const poll of this.polls.waiting()) this.polls.deliver(poll, 'release')
+    // Ending each hold in Redis (not just answering it) lets the peer's ttl count from now.
+    for (const poll of this.polls.waiting()) this.polls.deliver(poll, 'shutdown')
     await Promise.race([
       Promise.allSettled([...this.endings]),
       new Promise(resolve => { setTimeout(resolve, 500).unref() }),
@@ -211,9 +214,11 @@ export class RedisStore implements Store {
       this.polls.listen(poll, (signal: PollSignal) => {
         // Deliver on the next turn, so that a burst arriving together leaves in one response.
         if (signal === 'wake') setImmediate(finish, 'deliver')
+        else if (signal === 'shutdown') finish('end')
         else finish('released')
       })
-      if (request.signal.aborted) abandon()
+      // A poll whose script was still running when close() began.
+      if (request.signal.aborted || this.closed) abandon()
     })
   }
 
