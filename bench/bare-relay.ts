@@ -66,4 +66,9 @@ app.get<{ Params: { id: string }; Querystring: { timeoutMs?: string } }>('/relay
 
 app.get('/healthz', async () => ({ status: 'ok' }));
 
+// A clean exit, so that --cpu-prof gets to write its profile.
+process.once('SIGTERM', () => {
+  void app.close().finally(() => process.exit(0));
+});
+
 await app.listen({ host: values.host, port: Number(values.port) });

@@ -21,6 +21,7 @@ export type IdleReport = { type: 'holding' } | { type: 'delivered'; latenciesMs:
 
 const holdMs = 60_000;
 const registerConcurrency = 64;
+const connectStep = 500;
 
 const { values } = parseArgs({ options: { kind: { type: 'string' }, url: { type: 'string' }, peers: { type: 'string', default: '10000' } } });
 const count = Number(values.peers);
@@ -48,11 +49,25 @@ async function openPairs(): Promise<RelayPeer[]> {
 const peers = await openPairs();
 /** By index into peers: the service's names repeat from room to room. */
 const arrivals = new Map<number, () => void>();
-const listeners: Listener[] = peers.map((peer, i) => listen(peer, () => arrivals.get(i)?.(), holdMs));
-const failures = listeners.map((l) => l.failure);
-
+const listeners: Listener[] = [];
+/** A crowd with a peer missing measures nothing: fail loudly, and the parent sees the exit. */
+const fatal = (error: unknown): void => {
+  console.error('idle-peers:', error);
+  process.exit(1);
+};
 // Every poll has left this process once each has a connection of its own and none waits for one.
-while (pools.poll.stats.running < peers.length || pools.poll.stats.pending > 0) await sleep(100);
+const allSent = async (): Promise<void> => {
+  while (pools.poll.stats.running < listeners.length || pools.poll.stats.pending > 0) await sleep(50);
+};
+// In steps, so that the server's accept queue is never asked to take 10,000 connections at once.
+for (let i = 0; i < peers.length; i++) {
+  const listener = listen(peers[i]!, () => arrivals.get(i)?.(), holdMs);
+  listener.failure.catch(fatal);
+  listeners.push(listener);
+  if (listeners.length % connectStep === 0) await allSent();
+}
+const failures = listeners.map((l) => l.failure);
+await allSent();
 report({ type: 'holding' });
 
 /** k distinct indices below n, in random order (a partial Fisher-Yates shuffle). */

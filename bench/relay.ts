@@ -12,7 +12,9 @@
  * Measurements alternate between the servers in slices, so a neighbour's load
  * on this shared machine hits both alike.
  *
- *   npm run bench:relay      (node dist/bench/relay.js --idle-peers 2000 for a quick look)
+ *   npm run bench:relay
+ *   node dist/bench/relay.js --idle-peers 2000      a quicker look
+ *   node dist/bench/relay.js --profile DIR          both servers write a .cpuprofile into DIR
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -27,7 +29,7 @@ const { values } = parseArgs({
   options: {
     'round-trips': { type: 'string', default: '1200' },
     'idle-peers': { type: 'string', default: '10000' },
-    'service-node-flag': { type: 'string', multiple: true, default: [] },
+    profile: { type: 'string' },
   },
 });
 const plan = {
@@ -109,7 +111,8 @@ const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length
 async function main(): Promise<void> {
   const started = performance.now();
   console.log(`relay benchmark: node ${process.version}, ${availableParallelism()} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  const [bare, service] = await Promise.all([startBareRelay(), startService([], values['service-node-flag'])]);
+  const nodeFlags = values.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${values.profile}`];
+  const [bare, service] = await Promise.all([startBareRelay(nodeFlags), startService([], nodeFlags)]);
   const sides = [side('bare', bare), side('service', service)];
   let idle: Map<string, IdleResult>;
   let rtt: Map<string, number[]>;
