@@ -87,18 +87,29 @@ function nextPowerOfTwo(n: number): number {
   return p;
 }
 
+/** Buffers powerSpectrum may reuse (re, im: size/2; power: size/2 + 1), to spare the GC a MB a second. */
+export interface SpectrumScratch {
+  re: Float64Array;
+  im: Float64Array;
+  power: Float64Array;
+}
+
 /**
  * Power spectrum (bins 0..size/2) of a Hann-windowed, mean-removed block
  * zero-padded to `size`. The input is real, so it is packed into a complex
  * FFT of half the size (even samples real, odd imaginary) and unpacked: half
  * the work of a plain complex FFT, which matters at one 64 Ki FFT a second.
  */
-export function powerSpectrum(samples: Samples, size: number = nextPowerOfTwo(samples.length)): Float64Array {
+export function powerSpectrum(
+  samples: Samples,
+  size: number = nextPowerOfTwo(samples.length),
+  scratch?: SpectrumScratch,
+): Float64Array {
   if (size < 4 || size & (size - 1)) throw new RangeError('spectrum size must be a power of two, at least 4');
   const n = Math.min(samples.length, size);
   const half = size / 2;
-  const re = new Float64Array(half);
-  const im = new Float64Array(half);
+  const re = scratch?.re.fill(0) ?? new Float64Array(half);
+  const im = scratch?.im.fill(0) ?? new Float64Array(half);
   let mean = 0;
   for (let i = 0; i < n; i++) mean += samples[i] as number;
   mean /= n || 1;
@@ -110,7 +121,7 @@ export function powerSpectrum(samples: Samples, size: number = nextPowerOfTwo(sa
   }
   fft(re, im);
   const { cos, sin } = twiddles(size);
-  const power = new Float64Array(half + 1);
+  const power = scratch?.power ?? new Float64Array(half + 1);
   for (let k = 0; k <= half; k++) {
     const a = k % half;
     const b = (half - k) % half;
@@ -205,6 +216,7 @@ export class AudioAnalyser {
   private readonly block: Float64Array;
   private filled = 0;
   private sum: Float64Array | undefined;
+  private readonly scratch: SpectrumScratch;
   private lastBlockHz: number | undefined;
   // Sum of squared s16 values: integers, exact in a double for hours of audio.
   private sumSquares = 0;
@@ -215,6 +227,8 @@ export class AudioAnalyser {
     this.blockSamples = options.blockSamples ?? this.sampleRate;
     this.fftSize = nextPowerOfTwo(Math.ceil(this.blockSamples * 1.25));
     this.block = new Float64Array(this.blockSamples);
+    const half = this.fftSize / 2;
+    this.scratch = { re: new Float64Array(half), im: new Float64Array(half), power: new Float64Array(half + 1) };
   }
 
   /** Mono samples, s16 scale. */
@@ -237,9 +251,9 @@ export class AudioAnalyser {
 
   /** One FFT per block (a second by default) is all the analysis costs. */
   private closeBlock(): void {
-    const power = powerSpectrum(this.block, this.fftSize);
+    const power = powerSpectrum(this.block, this.fftSize, this.scratch);
     this.lastBlockHz = spectrumPeakHz(power, this.fftSize, this.sampleRate);
-    if (!this.sum) this.sum = power;
+    if (!this.sum) this.sum = Float64Array.from(power);
     else for (let k = 0; k < power.length; k++) this.sum[k] = (this.sum[k] as number) + (power[k] as number);
   }
 
