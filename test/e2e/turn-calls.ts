@@ -1,0 +1,108 @@
+import { performance } from 'node:perf_hooks';
+import type { Test } from 'tap';
+import { runClient, type ClientRun, type Service } from '../client/processes.js';
+
+/**
+ * What the STUN/TURN end-to-end tests share: a call between two real
+ * bin/client processes through a real bin/signaling, and the parts of the
+ * `--json` report they read.
+ */
+
+export interface Candidate {
+  type: string;
+  protocol: string;
+  address: string;
+  port: number;
+  relatedAddress?: string;
+  relatedPort?: number;
+}
+
+export interface Report {
+  ok: boolean;
+  candidates: { local: Candidate[]; remote: Candidate[] };
+  selectedPair: { local: Candidate; remote: Candidate; rttMs: number | null } | null;
+  dataChannel: { sent: number; received: number } | null;
+  states: { gathering: string; ice: string; dtls: string; connection: string };
+  gathering: { elapsedMs: number | null; verdicts: string[] };
+  timingsMs: Record<string, number | null>;
+  error: { code: string; message: string } | null;
+}
+
+export interface Outcome {
+  code: number | null;
+  /** The last report on stdout; undefined when there was none (bad flags). */
+  report: Report | undefined;
+  stderr: string;
+  /** From spawning the process to its exit. */
+  elapsedMs: number;
+}
+
+let rooms = 0;
+
+/** A fresh room name per call, so calls never meet each other's peers. */
+export const newRoom = (prefix: string): string => `${prefix}-${process.pid}-${++rooms}`;
+
+/** Quick but complete: 5 pings 100 ms apart, no audio, a deadline with room for a loaded machine. */
+export function peerArgs(service: Service, room: string, timeoutS = 60): string[] {
+  return ['--signaling-addr', service.url, '--room', room, '--json', '--interval-ms', '100', '--audio', 'none', '--timeout-s', String(timeoutS)];
+}
+
+/** One bin/client, killed at teardown if it is still running. */
+export function startPeer(t: Test, args: string[]): ClientRun & { startedAt: number } {
+  const startedAt = performance.now();
+  const run = runClient(args);
+  t.teardown(() => {
+    if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
+  });
+  return Object.assign(run, { startedAt });
+}
+
+export async function outcomeOf(run: ClientRun & { startedAt: number }): Promise<Outcome> {
+  const result = await run.result;
+  return {
+    code: result.code,
+    report: result.reports[result.reports.length - 1] as Report | undefined,
+    stderr: result.stderr,
+    elapsedMs: performance.now() - run.startedAt,
+  };
+}
+
+/**
+ * A call: the answerer registers first, then the offerer calls. `both` goes to
+ * both peers after the common flags, `offerer`/`answerer` to one of them.
+ */
+export async function call(
+  t: Test,
+  service: Service,
+  flags: { both?: string[]; offerer?: string[]; answerer?: string[]; timeoutS?: number; room?: string },
+): Promise<{ offerer: Outcome; answerer: Outcome }> {
+  const room = flags.room ?? newRoom('turn');
+  const common = peerArgs(service, room, flags.timeoutS);
+  const answerer = startPeer(t, ['--role', 'answerer', ...common, ...(flags.both ?? []), ...(flags.answerer ?? [])]);
+  await answerer.waitFor(/registered as answerer/);
+  const offerer = startPeer(t, ['--role', 'offerer', ...common, ...(flags.both ?? []), ...(flags.offerer ?? [])]);
+  const [o, a] = await Promise.all([outcomeOf(offerer), outcomeOf(answerer)]);
+  return { offerer: o, answerer: a };
+}
+
+/** The exchange completed: exit 0, ok, 5/5 pings, a selected pair. */
+export function assertCompleted(t: Test, role: string, outcome: Outcome): Report | undefined {
+  const { code, report, stderr } = outcome;
+  t.equal(code, 0, `${role} exits 0`);
+  if (!report) {
+    t.fail(`${role} printed no report:\n${stderr}`);
+    return undefined;
+  }
+  t.equal(report.ok, true, `${role}: report ok`);
+  t.equal(report.error, null, `${role}: no error`);
+  t.same(report.dataChannel && [report.dataChannel.sent, report.dataChannel.received], [5, 5], `${role}: 5/5 pings answered`);
+  t.ok(report.selectedPair, `${role}: a selected pair`);
+  if (code !== 0) t.comment(`${role} stderr:\n${stderr}`);
+  return report;
+}
+
+/** `type address:port` for messages. */
+export const describeCandidate = (c: Candidate | undefined): string => (c ? `${c.type} ${c.protocol} ${c.address}:${c.port}` : 'none');
+
+export const pairTypes = (report: Report | undefined): [string, string] | null =>
+  report?.selectedPair ? [report.selectedPair.local.type, report.selectedPair.remote.type] : null;
