@@ -32,6 +32,9 @@ import {
  */
 const leaseSlackMs = 5000
 
+/** How long /readyz waits for Redis to answer a PING. */
+const readyPingMs = 1000
+
 export interface RedisStoreOptions {
   /** redis://host:port/db (or rediss://). */
   url: string
@@ -169,8 +172,17 @@ export class RedisStore implements Store {
     return { ...this.lastStats, pollsHeld: this.polls.waiting().length }
   }
 
+  /** Connected, and Redis answers a PING promptly: a hung server keeps its sockets open. */
   async ready (): Promise<boolean> {
-    return this.connections.up()
+    if (!this.connections.up()) return false
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<false>(resolve => { timer = setTimeout(resolve, readyPingMs, false) })
+    const answered = this.connections.command.ping().then(() => true, () => false)
+    try {
+      return await Promise.race([answered, late])
+    } finally {
+      clearTimeout(timer)
+    }
   }
 
   async close (): Promise<void> {

@@ -92,3 +92,21 @@ t.test('the service starts while Redis is down and connects when it appears', { 
   await untilReady(service.url, 200)
   t.equal((await register(service.url, 'p')).status, 201)
 })
+
+t.test('a hung Redis (SIGSTOP): readyz 503 and store_unavailable within the command timeout, then recovery', { skip }, async t => {
+  const redis = await startRedis()
+  t.teardown(async () => {
+    try { process.kill(redis.pid, 'SIGCONT') } catch { /* already gone */ }
+    await redis.stop()
+  })
+  const service = await startService(['--store', redis.url(0)])
+  t.teardown(async () => { await service.stop() })
+  await untilReady(service.url, 200)
+  process.kill(redis.pid, 'SIGSTOP')
+  await untilReady(service.url, 503)
+  const refused = await register(service.url, 'p')
+  t.same([refused.status, refused.body.error], [503, 'store_unavailable'], 'a request fails instead of waiting for Redis')
+  process.kill(redis.pid, 'SIGCONT')
+  await untilReady(service.url, 200)
+  t.equal((await register(service.url, 'p')).status, 201)
+})
