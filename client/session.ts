@@ -362,7 +362,13 @@ export class Call {
     }
     report.states.ice = state;
     log.info(`ICE connection state ${state}`);
-    if (state === 'connected') report.timingsMs.iceConnected ??= now();
+    if (state === 'connected') {
+      report.timingsMs.iceConnected ??= now();
+      if (this.setup.options.role === 'answerer' && report.states.gathering !== 'complete') {
+        // werift's answerer starts its side of ICE and DTLS only after setLocalDescription's gathering.
+        log.info('werift (answering) starts DTLS once its gathering has finished: waiting for the ICE servers to answer or time out');
+      }
+    }
     if (state === 'failed') this.fail(new ClientError('ice_failed', 'ICE failed: no candidate pair worked'));
   }
 
