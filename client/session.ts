@@ -214,6 +214,7 @@ export class Call {
       this.setLocal(pc, answer);
       await sent;
       log.info(`answer sent to ${options.peer}`);
+      this.explainSlowGathering();
     }
 
     // 4. Wait for ICE and DTLS, with a deadline of our own (trap 4); meanwhile the audio stack loads.
@@ -353,6 +354,19 @@ export class Call {
     for (const verdict of summary.verdicts) log[verdict.level]({ verdict: verdict.text }, `gathering verdict: ${verdict.text}`);
   }
 
+  /**
+   * werift's answerer starts its ICE checks and DTLS only when its gathering has
+   * ended (setLocalDescription calls connect() after gatherCandidates()), so a
+   * silent STUN server or bad TURN credentials hold the whole call. Say so.
+   */
+  private explainSlowGathering(): void {
+    const timer = setTimeout(() => {
+      if (this.setup.report.states.gathering === 'complete') return;
+      this.setup.log.info('werift (answering) starts ICE checks and DTLS only once gathering has finished: waiting for the ICE servers to answer or time out (5 s for STUN, ~13 s for TURN)');
+    }, 1_000);
+    this.disposables.add(() => clearTimeout(timer));
+  }
+
   private onIceState(state: string): void {
     const { log, report } = this.setup;
     if (state === 'completed' && !this.isConnected && report.states.ice !== 'connected') {
@@ -362,13 +376,7 @@ export class Call {
     }
     report.states.ice = state;
     log.info(`ICE connection state ${state}`);
-    if (state === 'connected') {
-      report.timingsMs.iceConnected ??= now();
-      if (this.setup.options.role === 'answerer' && report.states.gathering !== 'complete') {
-        // werift's answerer starts its side of ICE and DTLS only after setLocalDescription's gathering.
-        log.info('werift (answering) starts DTLS once its gathering has finished: waiting for the ICE servers to answer or time out');
-      }
-    }
+    if (state === 'connected') report.timingsMs.iceConnected ??= now();
     if (state === 'failed') this.fail(new ClientError('ice_failed', 'ICE failed: no candidate pair worked'));
   }
 
