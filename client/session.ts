@@ -190,7 +190,7 @@ export class Call {
       this.watchDtls(pc);
       const sent = this.setup.signal('offer', { type: offer.type, sdp: offer.sdp });
       this.setLocal(pc, offer);
-      await sent;
+      await this.until(sent, this.setup.connectDeadline, 'sending the offer');
       log.info(`offer sent to ${options.peer}; waiting for the answer`);
       const answer = await this.until(this.answer.promise, this.setup.connectDeadline, 'waiting for the answer');
       log.info('answer received');
@@ -212,7 +212,7 @@ export class Call {
       this.watchDtls(pc);
       const sent = this.setup.signal('answer', { type: answer.type, sdp: answer.sdp });
       this.setLocal(pc, answer);
-      await sent;
+      await this.until(sent, this.setup.connectDeadline, 'sending the answer');
       log.info(`answer sent to ${options.peer}`);
       this.explainSlowGathering();
     }
@@ -252,7 +252,9 @@ export class Call {
     await this.logSelectedPair(pc);
 
     // 6. Hang up: bye through the service, then give the peer a moment to read our last messages.
-    await this.setup.signal('bye', { reason: 'done' }).catch((error: unknown) => log.warn(`could not send bye: ${toError(error, 'bye').message}`));
+    await new Deadline(LINGER_MS)
+      .race(this.setup.signal('bye', { reason: 'done' }), 'sending bye')
+      .catch((error: unknown) => log.warn(`could not send bye: ${toError(error, 'bye').message}`));
     await new Deadline(LINGER_MS).race(this.peerBye.promise, "the peer's bye").catch(() => undefined);
   }
 
