@@ -3,7 +3,7 @@
  * first time a server does not know it, e.g. after Redis restarted empty.
  */
 import { createHash } from 'node:crypto'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from './redis-connection.js'
 import {
   candidatesLua, checkLua, endPollLua, identifyLua, leaveLua, listLua, pollLua, recheckLua,
   registerLua, sendLua, unindexLua,
@@ -16,7 +16,7 @@ export class Script {
     this.sha = createHash('sha1').update(lua).digest('hex')
   }
 
-  async run (redis: Redis, key: string, args: Array<string | number>): Promise<unknown> {
+  async run (redis: RedisClient, key: string, args: Array<string | number>): Promise<unknown> {
     try {
       return await redis.evalsha(this.sha, 1, key, ...args)
     } catch (error) {

@@ -6,7 +6,7 @@
  * which decides atomically. Several instances may look at the same peer; only
  * one script finds it due and removes it, so peer-left is announced once.
  */
-import type { Redis } from 'ioredis'
+import type { RedisClient } from './redis-connection.js'
 import { expiryIndexKey, parseIndexMember, roomsKey } from './redis-keys.js'
 import { asNumber, asString, asStrings, scripts, type RoomReply } from './redis-scripts.js'
 
@@ -14,7 +14,7 @@ import { asNumber, asString, asStrings, scripts, type RoomReply } from './redis-
 const maxBatches = 10
 
 export interface SweepDeps {
-  redis: Redis
+  redis: RedisClient
   ttlMs: number
   /** Runs a room script (mapping failures, counting presence messages). */
   runRoom: (script: typeof scripts.check, room: string, args: Array<string | number>) => Promise<RoomReply>
@@ -30,7 +30,7 @@ export async function sweepOnce ({ redis, ttlMs, runRoom }: SweepDeps): Promise<
   }
 }
 
-async function checkEntry (redis: Redis, ttlMs: number, runRoom: SweepDeps['runRoom'], member: string, score: string): Promise<void> {
+async function checkEntry (redis: RedisClient, ttlMs: number, runRoom: SweepDeps['runRoom'], member: string, score: string): Promise<void> {
   const where = parseIndexMember(member)
   if (where === undefined) {
     await scripts.unindex.run(redis, expiryIndexKey, [member, score])

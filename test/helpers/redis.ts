@@ -4,8 +4,12 @@
  * so if the test process dies without cleaning up (tap's timeout, a crash),
  * the pipe closes and the watchdog stops the server: nothing is left running.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { createServer, Socket } from 'node:net'
 import { createInterface } from 'node:readline'
 
@@ -46,11 +50,11 @@ export async function freePort (): Promise<number> {
 const watchdog = 'redis-server "$@" & pid=$!; echo "pid $pid"; trap \'kill $pid 2>/dev/null\' EXIT; read _; kill $pid; wait $pid'
 
 /** Starts redis-server on `port` (a free one by default) and resolves once it accepts connections. */
-export async function startRedis (port?: number): Promise<RedisServer> {
+export async function startRedis (port?: number, extraArgs: string[] = []): Promise<RedisServer> {
   for (let attempt = 0; ; attempt++) {
     const chosen = port ?? await freePort()
     try {
-      return await launch(chosen)
+      return await launch(chosen, extraArgs)
     } catch (error) {
       // Another process took the port between probing and binding: try another.
       if (port !== undefined || attempt >= 4) throw error
@@ -58,9 +62,9 @@ export async function startRedis (port?: number): Promise<RedisServer> {
   }
 }
 
-async function launch (port: number): Promise<RedisServer> {
+async function launch (port: number, extraArgs: string[]): Promise<RedisServer> {
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-    '--daemonize', 'no', '--databases', String(redisDatabases), '--loglevel', 'notice']
+    '--daemonize', 'no', '--databases', String(redisDatabases), '--loglevel', 'notice', ...extraArgs]
   const child: ChildProcess = spawn('sh', ['-c', watchdog, 'redis-watchdog', ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
   const exited = once(child, 'exit')
   let output = ''
@@ -109,4 +113,49 @@ export async function sharedRedisUrl (): Promise<string> {
   const server = await shared
   const db = nextDb++ % redisDatabases
   return server.url(db)
+}
+
+/** Why Redis Cluster tests cannot run here (redis-cli creates the cluster), or false. */
+export function redisClusterSkipReason (): string | false {
+  const server = redisSkipReason()
+  if (server !== false) return server
+  return spawnSync('redis-cli', ['--version'], { stdio: 'ignore' }).status === 0 ? false : 'redis-cli is not installed'
+}
+
+export interface RedisCluster {
+  /** redis://<first node>/0?cluster=true, the service's --store for a cluster. */
+  url: string
+  nodes: RedisServer[]
+  stop: () => Promise<void>
+}
+
+const run = promisify(execFile)
+
+/** A Redis Cluster of `size` masters on free loopback ports, no replicas, no persistence. */
+export async function startRedisCluster (size = 3): Promise<RedisCluster> {
+  const dir = await mkdtemp(join(tmpdir(), 'redis-cluster-'))
+  const nodes: RedisServer[] = []
+  const stop = async (): Promise<void> => {
+    await Promise.all(nodes.map(async node => { await node.stop() }))
+    await rm(dir, { recursive: true, force: true })
+  }
+  try {
+    for (let i = 0; i < size; i++) {
+      nodes.push(await startRedis(undefined, ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${i}.conf`), '--databases', '1']))
+    }
+    const addresses = nodes.map(node => `127.0.0.1:${node.port}`)
+    await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'])
+    // Every node must agree the cluster is up before clients use it.
+    for (const node of nodes) {
+      for (;;) {
+        const { stdout } = await run('redis-cli', ['-p', String(node.port), 'cluster', 'info'])
+        if (stdout.includes('cluster_state:ok')) break
+        await new Promise(resolve => setTimeout(resolve, 50))
+      }
+    }
+  } catch (error) {
+    await stop()
+    throw error
+  }
+  return { url: `redis://127.0.0.1:${nodes[0]?.port ?? 0}/0?cluster=true`, nodes, stop }
 }
