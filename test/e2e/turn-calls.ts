@@ -97,6 +97,7 @@ export function assertCompleted(t: Test, role: string, outcome: Outcome): Report
   t.equal(report.error, null, `${role}: no error`);
   t.same(report.dataChannel && [report.dataChannel.sent, report.dataChannel.received], [5, 5], `${role}: 5/5 pings answered`);
   t.ok(report.selectedPair, `${role}: a selected pair`);
+  t.comment(`${role}: exit ${String(code)} after ${(outcome.elapsedMs / 1000).toFixed(1)} s; pair ${describeCandidate(report.selectedPair?.local)} <-> ${describeCandidate(report.selectedPair?.remote)}; verdicts ${JSON.stringify(report.gathering.verdicts)}`);
   if (code !== 0) t.comment(`${role} stderr:\n${stderr}`);
   return report;
 }
