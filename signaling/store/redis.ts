@@ -17,6 +17,7 @@ import { RedisConnections } from './redis-connection.js'
 import { HeldPolls, type HeldPoll, type PollSignal } from './redis-held-polls.js'
 import { expiryIndexKey, indexMember, instanceChannel, roomBase, roomPeersKey, roomsKey } from './redis-keys.js'
 import { asNumber, asString, asStrings, roomReply, scripts, type RoomReply, type Script } from './redis-scripts.js'
+import { parseEntry } from './redis-entry.js'
 import { sweepOnce } from './redis-sweep.js'
 import { newToken, tokenDigest } from './tokens.js'
 import {
@@ -292,24 +293,6 @@ export class RedisStore implements Store {
     for (let i = 0; i < reply.left; i++) this.observer.stored?.('peer-left')
     return reply
   }
-}
-
-interface Entry extends StoredMessage {
-  arrivedUs: number
-}
-
-/** A mailbox entry: "seq \n type \n from \n ts \n arrival µs \n data" (data is compact JSON, no raw newline). */
-function parseEntry (item: string): Entry {
-  const fields: string[] = []
-  let start = 0
-  for (let i = 0; i < 5; i++) {
-    const end = item.indexOf('\n', start)
-    if (end < 0) throw new TypeError('malformed mailbox entry')
-    fields.push(item.slice(start, end))
-    start = end + 1
-  }
-  const [seq, type, from, ts, arrivedUs] = fields
-  return { seq: Number(seq), type: type ?? '', from: from ?? '', ts: Number(ts), arrivedUs: Number(arrivedUs), data: item.slice(start) }
 }
 
 function freshName (): string {
