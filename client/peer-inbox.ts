@@ -1,5 +1,8 @@
+import type { ClientOptions } from './cli.js';
+import type { Logger } from './log.js';
+import { mailbox } from './mailbox.js';
 import type { PeerEvent } from './session.js';
-import type { MailboxMessage } from './signaling-client.js';
+import { errorText, type MailboxMessage, type Registration, type SignalingClient } from './signaling-client.js';
 import { Deadline, Latch } from './wait.js';
 
 /** Something that takes the peer's messages while a call runs: a Call. */
@@ -68,4 +71,48 @@ export function toCallEvent(message: MailboxMessage): PeerEvent | undefined {
 function reasonOf(data: unknown): string {
   const reason = typeof data === 'object' && data !== null ? (data as { reason?: unknown }).reason : undefined;
   return typeof reason === 'string' ? reason : 'no reason given';
+}
+
+/**
+ * Reads the mailbox until `signal` aborts: our peer's messages go to the
+ * inbox, strangers' offers are declined, the rest is logged.
+ */
+export async function pumpMailbox(
+  signaling: SignalingClient,
+  registration: Registration,
+  options: ClientOptions,
+  inbox: PeerInbox,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<void> {
+  try {
+    for await (const message of mailbox(signaling, { signal, pollTimeoutMs: registration.pollTimeoutMs, log })) {
+      route(message, signaling, options, inbox, log);
+    }
+  } catch (error) {
+    if (!signal.aborted) log.error(`mailbox loop stopped: ${errorText(error)}`);
+  }
+}
+
+function route(message: MailboxMessage, signaling: SignalingClient, options: ClientOptions, inbox: PeerInbox, log: Logger): void {
+  log.debug({ seq: message.seq, type: message.type, from: message.from, data: message.data }, `signal ${message.type} <- ${message.from}`);
+  if (message.from === options.peer) {
+    if (message.type === 'peer-joined') log.info(`${message.from} joined the room`);
+    if (message.type === 'peer-left') log.info(`${message.from} left the room (${reasonOf(message.data)})`);
+    if (message.type === 'bye') log.info(`${message.from} said bye (${reasonOf(message.data)})`);
+    inbox.push(message);
+    return;
+  }
+  switch (message.type) {
+    case 'peer-joined':
+    case 'peer-left':
+      log.info(`${message.from} ${message.type === 'peer-joined' ? 'joined' : 'left'} the room (not our peer)`);
+      return;
+    case 'offer':
+      log.warn(`offer from ${message.from}, not from ${options.peer}: declined`);
+      signaling.send(message.from, 'bye', { reason: 'declined' }).catch((error: unknown) => log.warn(`could not decline ${message.from}: ${errorText(error)}`));
+      return;
+    default:
+      log.debug(`ignored ${message.type} from ${message.from}: not our peer`);
+  }
 }

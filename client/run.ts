@@ -1,24 +1,15 @@
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createAudio } from './audio-hook.js';
 import type { ClientOptions } from './cli.js';
 import { ClientError } from './errors.js';
 import { planIceServers, type IceServerPlan } from './ice-servers.js';
 import type { Logger } from './log.js';
-import { mailbox } from './mailbox.js';
-import { PeerInbox } from './peer-inbox.js';
+import { PeerInbox, pumpMailbox } from './peer-inbox.js';
+import { register } from './registration.js';
 import { emptyReport, exitCodeOf, isOk, recordFailure, summaryLine, type Report } from './report.js';
 import { Call, isOffer, type Werift } from './session.js';
-import {
-  backoffMs,
-  errorText,
-  SignalingClient,
-  SignalingError,
-  SignalingUnreachableError,
-  type MailboxMessage,
-  type Registration,
-} from './signaling-client.js';
+import { errorText, SignalingClient, SignalingError, type Registration } from './signaling-client.js';
 import { abortReason, Deadline, DeadlineError } from './wait.js';
 
 export interface RunDeps {
@@ -31,8 +22,6 @@ export interface RunDeps {
   onReport: (report: Report) => void;
 }
 
-/** How long an unreachable service is retried (CLI.md: up to 10 s, less with a shorter --timeout-s). */
-const UNREACHABLE_RETRY_MS = 10_000;
 
 /**
  * The whole run: register, meet the peer, call (again, if it leaves before we
@@ -255,100 +244,10 @@ function loopbackHostAddresses(signalingAddr: string, log: Logger): string[] | u
   return ['127.0.0.1'];
 }
 
-/** Registers, retrying an unreachable or busy service and a name that is still held. */
-async function register(signaling: SignalingClient, options: ClientOptions, log: Logger, abort: AbortSignal): Promise<Registration> {
-  const started = Date.now();
-  const unreachableFor = Math.min(UNREACHABLE_RETRY_MS, options.timeoutS * 1000);
-  let takenUntil: number | undefined;
-  for (let attempt = 1; ; attempt++) {
-    if (abort.aborted) throw abortReason(abort);
-    try {
-      return await signaling.register(options.room, options.id, { role: options.role, agent: 'webrtc-lab client (werift)' });
-    } catch (error) {
-      if (abort.aborted) throw abortReason(abort);
-      let wait: number;
-      if (error instanceof SignalingUnreachableError || (error instanceof SignalingError && error.transient)) {
-        if (Date.now() - started >= unreachableFor) {
-          throw new ClientError('signaling_unreachable', `${options.signalingAddr} did not let us register within ${unreachableFor / 1000} s: ${errorText(error)}`);
-        }
-        wait = backoffMs(attempt);
-        const line = `signaling service ${options.signalingAddr} not answering (${errorText(error)}); retrying`;
-        if (attempt === 1) log.warn(line);
-        else log.debug(line);
-      } else if (error instanceof SignalingError && error.code === 'name_taken') {
-        const holderLeaseMs = error.retryAfterMs ?? 1000;
-        if (takenUntil === undefined) {
-          takenUntil = Date.now() + holderLeaseMs + 1000;
-          log.warn(`the name ${options.id} is held by a live peer in room ${options.room}; its lease ends within ${holderLeaseMs} ms unless it keeps polling: retrying until then`);
-        }
-        if (Date.now() >= takenUntil) {
-          throw new ClientError('name_taken', `the name ${options.id} is still held by a live peer in room ${options.room}: choose another --id`);
-        }
-        wait = Math.min(1000, Math.max(100, takenUntil - Date.now()));
-      } else if (error instanceof SignalingError) {
-        const hint = error.status === 401 ? (options.apiKey ? ' (wrong --api-key?)' : ' (the service needs --api-key)') : '';
-        throw new ClientError('signaling_refused', `${options.signalingAddr} refused to register us: ${error.status} ${error.code}: ${error.message}${hint}`);
-      } else {
-        throw error;
-      }
-      await sleep(wait, undefined, { signal: abort }).catch(() => undefined);
-    }
-  }
-}
-
 function logIcePlan(plan: IceServerPlan, log: Logger): void {
   const servers = [plan.stunUrl ? `STUN ${plan.stunUrl}` : undefined, plan.turnUrl ? `TURN ${plan.turnUrl} (${plan.turnRelayProtocol})` : undefined].filter(Boolean);
   log.info({ iceServers: plan.iceServers.map((s) => s.urls) }, `ICE servers: ${servers.length > 0 ? servers.join(', ') : 'none (host candidates only)'}`);
   for (const note of plan.notes) log.warn(note);
-}
-
-/**
- * Reads the mailbox until `signal` aborts: our peer's messages go to the
- * inbox, strangers' offers are declined, the rest is logged.
- */
-async function pumpMailbox(
-  signaling: SignalingClient,
-  registration: Registration,
-  options: ClientOptions,
-  inbox: PeerInbox,
-  log: Logger,
-  signal: AbortSignal,
-): Promise<void> {
-  try {
-    for await (const message of mailbox(signaling, { signal, pollTimeoutMs: registration.pollTimeoutMs, log })) {
-      route(message, signaling, options, inbox, log);
-    }
-  } catch (error) {
-    if (!signal.aborted) log.error(`mailbox loop stopped: ${errorText(error)}`);
-  }
-}
-
-function route(message: MailboxMessage, signaling: SignalingClient, options: ClientOptions, inbox: PeerInbox, log: Logger): void {
-  log.debug({ seq: message.seq, type: message.type, from: message.from, data: message.data }, `signal ${message.type} <- ${message.from}`);
-  if (message.from === options.peer) {
-    if (message.type === 'peer-joined') log.info(`${message.from} joined the room`);
-    if (message.type === 'peer-left') log.info(`${message.from} left the room (${describe(message.data)})`);
-    if (message.type === 'bye') log.info(`${message.from} said bye (${describe(message.data)})`);
-    inbox.push(message);
-    return;
-  }
-  switch (message.type) {
-    case 'peer-joined':
-    case 'peer-left':
-      log.info(`${message.from} ${message.type === 'peer-joined' ? 'joined' : 'left'} the room (not our peer)`);
-      return;
-    case 'offer':
-      log.warn(`offer from ${message.from}, not from ${options.peer}: declined`);
-      signaling.send(message.from, 'bye', { reason: 'declined' }).catch((error: unknown) => log.warn(`could not decline ${message.from}: ${errorText(error)}`));
-      return;
-    default:
-      log.debug(`ignored ${message.type} from ${message.from}: not our peer`);
-  }
-}
-
-function describe(data: unknown): string {
-  const reason = typeof data === 'object' && data !== null ? (data as { reason?: unknown }).reason : undefined;
-  return typeof reason === 'string' ? reason : 'no reason given';
 }
 
 async function leave(signaling: SignalingClient, log: Logger): Promise<void> {

@@ -4,17 +4,7 @@ import { OPUS, type AudioHooks } from './audio-hook.js';
 import type { ClientOptions } from './cli.js';
 import { ChatExchange } from './datachannel.js';
 import { ClientError } from './errors.js';
-import {
-  candidateForReport,
-  CandidateParseError,
-  formatCandidate,
-  formatCounts,
-  formatPair,
-  parseCandidate,
-  selectedPairFromStats,
-  summarizeGathering,
-  type CandidateInfo,
-} from './ice-log.js';
+import { IceWatch } from './ice-watch.js';
 import type { IceServerPlan } from './ice-servers.js';
 import type { Logger } from './log.js';
 import type { Report } from './report.js';
@@ -80,12 +70,21 @@ export class Call {
   private isConnected = false;
   private lastSignOfLife = 0;
   private pc: RTCPeerConnection | undefined;
-  private gatheringStartedAt = 0;
-  private readonly localCandidates: CandidateInfo[] = [];
   /** setLocalDescription, which resolves when gathering ends and ICE has been started. */
   private settingLocal: Promise<unknown> | undefined;
+  private readonly ice: IceWatch;
 
-  constructor(private readonly setup: CallSetup) {}
+  constructor(private readonly setup: CallSetup) {
+    this.ice = new IceWatch({
+      ...setup,
+      disposables: this.disposables,
+      fail: (error) => this.fail(error),
+      onConnected: () => {
+        this.isConnected = true;
+        this.connected.resolve();
+      },
+    });
+  }
 
   /** A message from the peer, routed here by the mailbox loop. */
   deliver(event: PeerEvent): void {
@@ -161,10 +160,8 @@ export class Call {
     this.pc = pc;
 
     // 2. Handlers: every ICE step is logged and recorded; our candidates trickle to the peer.
-    this.disposables.subscription(pc.iceGatheringStateChange.subscribe((state) => this.onGatheringState(state)));
+    this.ice.observe(pc);
     this.disposables.subscription(pc.onIceCandidate.subscribe((candidate) => this.onLocalCandidate(candidate)));
-    this.disposables.subscription(pc.iceConnectionStateChange.subscribe((state) => this.onIceState(state)));
-    this.disposables.subscription(pc.connectionStateChange.subscribe((state) => this.onConnectionState(state)));
     this.disposables.subscription(pc.onTrack.subscribe((track) => {
       this.disposables.subscription(track.onReceiveRtp.subscribe((rtp) => {
         this.signOfLife();
@@ -187,7 +184,7 @@ export class Call {
         if (state === 'open') channelOpen.resolve(chat);
       }));
       const offer = await settle(pc.createOffer(), 'createOffer');
-      this.watchDtls(pc);
+      this.ice.observeDtls(pc);
       const sent = this.setup.signal('offer', { type: offer.type, sdp: offer.sdp });
       this.setLocal(pc, offer);
       await this.until(sent, this.setup.connectDeadline, 'sending the offer');
@@ -209,18 +206,18 @@ export class Call {
         transceiver = pc.addTransceiver(track, { direction: 'sendrecv' });
       }
       const answer = await settle(pc.createAnswer(), 'createAnswer');
-      this.watchDtls(pc);
+      this.ice.observeDtls(pc);
       const sent = this.setup.signal('answer', { type: answer.type, sdp: answer.sdp });
       this.setLocal(pc, answer);
       await this.until(sent, this.setup.connectDeadline, 'sending the answer');
       log.info(`answer sent to ${options.peer}`);
-      this.explainSlowGathering();
+      this.ice.explainSlowGathering();
     }
 
     // 4. Wait for ICE and DTLS, with a deadline of our own (trap 4); meanwhile the audio stack loads.
     audio.prepare?.();
     await this.until(this.connected.promise, this.setup.connectDeadline, 'connecting');
-    await this.logSelectedPair(pc);
+    await this.ice.selectedPair(pc);
     const channel = await this.until(channelOpen.promise, new Deadline(10_000), 'opening the data channel');
     report.timingsMs.dataChannelOpen = now();
     log.info({ label: channel.label }, `data channel ${channel.label} open`);
@@ -249,7 +246,7 @@ export class Call {
     }
     this.exchangeComplete = true;
     report.timingsMs.done = now();
-    await this.logSelectedPair(pc);
+    await this.ice.selectedPair(pc);
 
     // 6. Hang up: bye through the service, then give the peer a moment to read our last messages.
     await new Deadline(LINGER_MS)
@@ -269,7 +266,7 @@ export class Call {
   };
 
   private setLocal(pc: RTCPeerConnection, description: RTCSessionDescription): void {
-    this.gatheringStartedAt = performance.now();
+    this.ice.gatheringStarted();
     this.settingLocal = pc.setLocalDescription(description).catch((error: unknown) => {
       this.fail(new ClientError('ice_failed', `setLocalDescription failed: ${toError(error, 'setLocalDescription').message}`));
     });
@@ -283,20 +280,11 @@ export class Call {
   }
 
   private onRemoteCandidate(data: unknown): void {
-    if (data === null) {
-      this.setup.log.info('remote end of candidates');
-    } else if (!isCandidateInit(data)) {
+    if (data !== null && !isCandidateInit(data)) {
       this.setup.log.warn({ data }, 'ignored a malformed candidate message');
       return;
-    } else if (data.candidate !== '') {
-      try {
-        const info = parseCandidate(data.candidate);
-        this.setup.report.candidates.remote.push(candidateForReport(info));
-        this.setup.log.info({ candidate: data.candidate }, formatCandidate('remote', info));
-      } catch (error) {
-        this.setup.log.warn({ candidate: data.candidate }, `remote candidate not understood: ${(error as CandidateParseError).message}`);
-      }
     }
+    this.ice.remoteCandidate(data === null ? null : data.candidate);
     // Buffered until the remote description is set: werift would too, but this way it is ours to see.
     if (this.remoteDescriptionSet) void this.addRemoteCandidate(data);
     else this.remoteCandidates.push(data);
@@ -320,105 +308,8 @@ export class Call {
   }
 
   private onLocalCandidate(candidate: RTCIceCandidate | undefined): void {
-    const { log, options, plan, report } = this.setup;
-    if (!candidate) {
-      void this.send('candidate', null);
-      return;
-    }
-    let info: CandidateInfo;
-    try {
-      info = parseCandidate(candidate.candidate);
-    } catch (error) {
-      log.warn(`local candidate not understood: ${toError(error, 'parse').message}`);
-      return;
-    }
-    this.localCandidates.push(info);
-    report.candidates.local.push(candidateForReport(info));
-    const source =
-      info.type === 'srflx' ? { url: plan.stunUrl } : info.type === 'relay' ? { url: plan.turnUrl, relayProtocol: plan.turnRelayProtocol } : {};
-    const filtered = options.only !== undefined && info.type !== options.only;
-    log.info({ candidate: candidate.candidate }, formatCandidate('local', info, source) + (filtered ? `  (not signalled: --only ${options.only})` : ''));
-    if (!filtered) void this.send('candidate', candidate.toJSON());
-  }
-
-  private onGatheringState(state: string): void {
-    const { log, report, plan, options } = this.setup;
-    report.states.gathering = state;
-    if (state !== 'complete') {
-      log.info(state === 'gathering' ? 'ICE gathering started' : `ICE gathering state ${state}`);
-      return;
-    }
-    const elapsed = Math.round(performance.now() - this.gatheringStartedAt);
-    report.timingsMs.gatheringComplete = now();
-    const summary = summarizeGathering({ stunUrl: plan.stunUrl, turnUrl: plan.turnUrl, relayOnly: options.relayOnly }, this.localCandidates, elapsed);
-    report.gathering = { elapsedMs: elapsed, verdicts: summary.verdicts.map((v) => v.text) };
-    log.info({ counts: summary.counts, elapsedMs: elapsed }, `ICE gathering complete in ${elapsed} ms: ${formatCounts(summary.counts)}`);
-    for (const verdict of summary.verdicts) log[verdict.level]({ verdict: verdict.text }, `gathering verdict: ${verdict.text}`);
-  }
-
-  /**
-   * werift's answerer starts its ICE checks and DTLS only when its gathering has
-   * ended (setLocalDescription calls connect() after gatherCandidates()), so a
-   * silent STUN server or bad TURN credentials hold the whole call. Say so.
-   */
-  private explainSlowGathering(): void {
-    const timer = setTimeout(() => {
-      if (this.setup.report.states.gathering === 'complete') return;
-      this.setup.log.info('werift (answering) starts ICE checks and DTLS only once gathering has finished: waiting for the ICE servers to answer or time out (5 s for STUN, ~13 s for TURN)');
-    }, 1_000);
-    this.disposables.add(() => clearTimeout(timer));
-  }
-
-  private onIceState(state: string): void {
-    const { log, report } = this.setup;
-    if (state === 'completed' && !this.isConnected && report.states.ice !== 'connected') {
-      // Trap 3: werift says "completed" when gathering ends, before any check succeeded.
-      log.debug('ICE connection state completed (werift: gathering finished; ignored)');
-      return;
-    }
-    report.states.ice = state;
-    log.info(`ICE connection state ${state}`);
-    if (state === 'connected') report.timingsMs.iceConnected ??= now();
-    if (state === 'failed') this.fail(new ClientError('ice_failed', 'ICE failed: no candidate pair worked'));
-  }
-
-  private watchDtls(pc: RTCPeerConnection): void {
-    const dtls = pc.dtlsTransports[0];
-    if (!dtls) return;
-    this.disposables.subscription(dtls.onStateChange.subscribe((state) => {
-      const { log, report } = this.setup;
-      report.states.dtls = state;
-      log.info(`DTLS state ${state}`);
-      if (state === 'connected') report.timingsMs.dtlsConnected ??= now();
-      if (state === 'failed') this.fail(new ClientError('dtls_failed', 'DTLS handshake failed'));
-    }));
-  }
-
-  private onConnectionState(state: string): void {
-    const { log, report } = this.setup;
-    report.states.connection = state;
-    log.info(`connection state ${state}`);
-    if (state === 'connected') {
-      this.isConnected = true;
-      this.connected.resolve();
-    } else if (state === 'failed') {
-      this.fail(report.states.ice === 'connected' ? new ClientError('dtls_failed', 'DTLS failed') : new ClientError('ice_failed', 'ICE failed'));
-    }
-  }
-
-  private async logSelectedPair(pc: RTCPeerConnection): Promise<void> {
-    try {
-      const stats = await new Deadline(2_000).race(pc.getStats(), 'getStats');
-      const pair = selectedPairFromStats(stats.values());
-      if (!pair) return;
-      const previous = this.setup.report.selectedPair;
-      this.setup.report.selectedPair = { ...pair, rttMs: pair.rttMs ?? previous?.rttMs ?? null };
-      if (!previous || previous.local.address !== pair.local.address || previous.remote.address !== pair.remote.address) {
-        this.setup.log.info({ pair }, formatPair(pair.local, pair.remote, pair.rttMs));
-      }
-    } catch (error) {
-      this.setup.log.debug(`getStats failed: ${toError(error, 'getStats').message}`);
-    }
+    if (!candidate) void this.send('candidate', null);
+    else if (this.ice.localCandidate(candidate)) void this.send('candidate', candidate.toJSON());
   }
 
   private signOfLife(): void {
