@@ -10,6 +10,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 
@@ -130,6 +131,8 @@ async function main(): Promise<void> {
     return m;
   };
   console.log(`connect: process start -> data channel open, median of ${RUNS} (ms)`);
+  // Both columns are wall-clock times of CPU-bound start-ups: on a shared machine they say little without this.
+  console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} (1/5/15 min)`);
   console.log(`${''.padEnd(28)}${'offerer'.padStart(9)}${'answerer'.padStart(10)}`);
   const b = row('bare werift pair (pipes)', bare);
   const c = row('bin/client via signaling', client);
