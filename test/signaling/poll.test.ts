@@ -163,14 +163,14 @@ forEachStore(t, async (t, kind) => {
   })
 
   t.test('a peer that stops polling expires and is announced', async t => {
-    const { app, url } = await listenTestServer(t, kind, { ttlMs: 300 })
+    const { app, url } = await listenTestServer(t, kind, { ttlMs: 1000 })
     const a = await join(app, 'lab', 'a')
     const b = await join(app, 'lab', 'b')
     // b holds polls back to back, so only a can expire.
     let after = 0
     const seen: Array<{ type: string, from: string, data: unknown }> = []
     while (!seen.some(m => m.type === 'peer-left')) {
-      const answer = await httpPoll(url, b, `after=${after}&timeoutMs=200`)
+      const answer = await httpPoll(url, b, `after=${after}&timeoutMs=500`)
       t.equal(answer.status, 200, 'b stays alive while it polls')
       seen.push(...answer.body.messages)
       after = answer.body.messages.at(-1)?.seq ?? after
