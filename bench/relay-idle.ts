@@ -1,12 +1,14 @@
 /**
  * Idle peers: what 10,000 peers each holding a poll cost a server in memory,
  * and how fast a message still reaches one of them. The crowd runs in its own
- * process (bench/idle-peers.ts); this side reads the server's RSS around it.
+ * process (bench/idle-peers.ts); this side reads the server's RSS around it,
+ * each time after the server has gone quiet and collected its garbage, so the
+ * difference is what the peers keep alive and not where the GC happened to be.
  */
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { IdleCommand, IdleReport } from './idle-peers.js';
-import { cpuSeconds, root, rssBytes, spawnNode } from './relay-servers.js';
+import { cpuSeconds, root, rssBytes, spawnNode, type ServerProcess } from './relay-servers.js';
 
 export interface IdleResult {
   rssBeforeBytes: number;
@@ -35,10 +37,18 @@ async function quiet(pid: number): Promise<void> {
   }
 }
 
-/** kind: the peer factory idle-peers.ts builds ('service' or 'bare'); url and pid: the server. */
-export async function idlePeers(server: { url: string; pid: number }, kind: string, options: IdleOptions): Promise<IdleResult> {
+/** What the server holds once its work is done and its garbage collected. */
+async function retainedRss(server: IdleServer): Promise<number> {
   await quiet(server.pid);
-  const rssBeforeBytes = await rssBytes(server.pid);
+  await server.collectGarbage();
+  return await rssBytes(server.pid);
+}
+
+export type IdleServer = Pick<ServerProcess, 'url' | 'pid' | 'collectGarbage'>;
+
+/** kind: the peer factory idle-peers.ts builds ('service' or 'bare'). */
+export async function idlePeers(server: IdleServer, kind: string, options: IdleOptions): Promise<IdleResult> {
+  const rssBeforeBytes = await retainedRss(server);
   const child = spawnNode([`${root}dist/bench/idle-peers.js`, '--kind', kind, '--url', server.url, '--peers', String(options.peers)], { ipc: true });
   const exited = once(child, 'exit');
   const died = exited.then(([code]): never => {
@@ -61,8 +71,7 @@ export async function idlePeers(server: { url: string; pid: number }, kind: stri
   };
   try {
     await next('holding', 120_000);
-    await quiet(server.pid);
-    const rssAfterBytes = await rssBytes(server.pid);
+    const rssAfterBytes = await retainedRss(server);
     command({ type: 'deliver', count: options.deliveries });
     const { latenciesMs } = await next('delivered', 60_000);
     command({ type: 'stop' });

@@ -8,7 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { request } from 'undici';
+import { createInterface } from 'node:readline';
+import { request, WebSocket } from 'undici';
 
 export const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -23,6 +24,8 @@ export interface ServerProcess {
   readonly url: string;
   readonly child: ChildProcess;
   readonly pid: number;
+  /** A full garbage collection in the server, through its inspector, so that RSS shows what is retained. */
+  collectGarbage: () => Promise<void>;
   stop: () => Promise<void>;
 }
 
@@ -41,8 +44,9 @@ export async function freePort(): Promise<number> {
  * (10,000 held polls need 10,000 sockets), through a shell that execs node,
  * so the pid is node's and an IPC channel survives.
  */
-export function spawnNode(nodeArgs: string[], options: { ipc?: boolean } = {}): ChildProcess {
-  const stdio = options.ipc ? (['ignore', 'inherit', 'inherit', 'ipc'] as const) : (['ignore', 'inherit', 'inherit'] as const);
+export function spawnNode(nodeArgs: string[], options: { ipc?: boolean; pipeStderr?: boolean } = {}): ChildProcess {
+  const stderr = options.pipeStderr ? 'pipe' : 'inherit';
+  const stdio = options.ipc ? (['ignore', 'inherit', stderr, 'ipc'] as const) : (['ignore', 'inherit', stderr] as const);
   return spawn('/bin/sh', ['-c', 'ulimit -n "$(ulimit -Hn)" && exec "$0" "$@"', process.execPath, ...nodeArgs], { stdio: [...stdio] });
 }
 
@@ -62,14 +66,50 @@ async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
   throw new Error(`${url}/healthz: no answer in 20 s`);
 }
 
+/** Passes the child's stderr on, without the inspector's chatter. */
+function forwardStderr(child: ChildProcess): void {
+  const lines = createInterface({ input: child.stderr! });
+  lines.on('line', (line) => {
+    if (!/^(Debugger (listening on|attached|ending on)|For help, see)/.test(line)) process.stderr.write(`${line}\n`);
+  });
+}
+
+/** HeapProfiler.collectGarbage over the Chrome DevTools protocol; inspectPort is the child's --inspect port. */
+async function collectGarbage(inspectPort: number): Promise<void> {
+  const { body } = await request(`http://127.0.0.1:${inspectPort}/json/list`);
+  const [target] = (await body.json()) as Array<{ webSocketDebuggerUrl: string }>;
+  if (target === undefined) throw new Error('inspector lists no target');
+  const socket = new WebSocket(target.webSocketDebuggerUrl);
+  try {
+    await new Promise((resolve, reject) => {
+      socket.onopen = resolve;
+      socket.onerror = () => reject(new Error('cannot reach the inspector'));
+    });
+    for (let id = 1; id <= 2; id++) {
+      const done = new Promise((resolve) => {
+        socket.onmessage = resolve;
+      });
+      socket.send(JSON.stringify({ id, method: 'HeapProfiler.collectGarbage' }));
+      await done;
+    }
+  } finally {
+    socket.close();
+  }
+  await sleep(200); // let freed pages go back before anyone reads RSS
+}
+
 async function start(nodeArgs: string[], port: number): Promise<ServerProcess> {
-  const child = spawnNode(nodeArgs);
+  const inspectPort = await freePort();
+  // The inspector is only there so that collectGarbage() can reach the server; nothing attaches otherwise.
+  const child = spawnNode([`--inspect=127.0.0.1:${inspectPort}`, ...nodeArgs], { pipeStderr: true });
+  forwardStderr(child);
   const url = `http://127.0.0.1:${port}`;
   await waitHealthy(url, child);
   return {
     url,
     child,
     pid: child.pid!,
+    collectGarbage: () => collectGarbage(inspectPort),
     stop: async () => {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');

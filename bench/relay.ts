@@ -44,7 +44,7 @@ const plan = {
   fanInPerSender: 20,
   fanInRounds: 5,
   idlePeers: Number(values['idle-peers']),
-  idleDeliveries: 200,
+  idleDeliveries: 500,
 };
 
 interface Side {
@@ -80,6 +80,8 @@ async function roundTrips(sides: Side[]): Promise<Map<string, number[]>> {
 interface Throughput {
   perSecond: number;
   serverCpu: number;
+  /** This process's CPU: if it were near a whole core, the client would be the limit. */
+  clientCpu: number;
 }
 
 async function pingPong(sides: Side[]): Promise<Map<string, Throughput[]>> {
@@ -88,10 +90,12 @@ async function pingPong(sides: Side[]): Promise<Map<string, Throughput[]>> {
   for (const s of sides) await open.get(s.name)!.measure(plan.pingPongWarmupMs);
   const windows = await alternate(sides, plan.pingPongWindows, async (s) => {
     const cpuBefore = await cpuSeconds(s.server.pid);
+    const clientBefore = process.cpuUsage();
     const start = performance.now();
     const perSecond = await open.get(s.name)!.measure(plan.pingPongWindowMs);
-    const serverCpu = (await cpuSeconds(s.server.pid) - cpuBefore) / ((performance.now() - start) / 1000);
-    return { perSecond, serverCpu };
+    const seconds = (performance.now() - start) / 1000;
+    const client = process.cpuUsage(clientBefore);
+    return { perSecond, serverCpu: (await cpuSeconds(s.server.pid) - cpuBefore) / seconds, clientCpu: (client.user + client.system) / 1e6 / seconds };
   });
   for (const p of open.values()) await p.close();
   return windows;
@@ -135,6 +139,8 @@ async function main(): Promise<void> {
     { figure: 'round trip p99 (ms)', ...both((n) => percentile(get(rtt, n), 99)), digits: 3 },
     { figure: `throughput, ${plan.pairs} pairs (msg/s)`, ...both((n) => mean(get(throughput, n).map((t) => t.perSecond))), digits: 0, target: { type: 'ratio-at-least', value: 1.0 } },
     { figure: '  server CPU meanwhile (cores)', ...both((n) => mean(get(throughput, n).map((t) => t.serverCpu))), digits: 2 },
+    { figure: '  server CPU per message (us)', ...both((n) => mean(get(throughput, n).map((t) => (t.serverCpu / t.perSecond) * 1e6))), digits: 0 },
+    { figure: '  client CPU meanwhile (cores)', ...both((n) => mean(get(throughput, n).map((t) => t.clientCpu))), digits: 2 },
     { figure: `fan-in ${plan.fanInSenders}x${plan.fanInPerSender}, median (ms)`, ...both((n) => median(get(fan, n))), digits: 1, target: { type: 'ratio-at-most', value: 1.0 } },
     { figure: 'RSS per idle peer (KiB)', ...both((n) => get(idle, n).bytesPerPeer / 1024), digits: 2, target: { type: 'service-at-most', value: 9.5, unit: 'KiB' } },
     { figure: 'idle delivery p99 (ms)', ...both((n) => percentile(get(idle, n).latenciesMs, 99)), digits: 2 },
@@ -144,7 +150,7 @@ async function main(): Promise<void> {
   console.log(`round trips: ${rtt.get('bare')!.length} per server after ${plan.roundTripWarmup} warm-up; ping-pong: ${plan.pingPongWindows} x ${plan.pingPongWindowMs} ms windows after ${plan.pingPongWarmupMs} ms warm-up; fan-in: ${plan.fanInRounds} rounds after 1 warm-up`);
   for (const name of ['bare', 'service'] as const) {
     const r = get(idle, name);
-    console.log(`idle ${name}: ${plan.idlePeers} peers holding polls, RSS ${(r.rssBeforeBytes / 2 ** 20).toFixed(1)} -> ${(r.rssAfterBytes / 2 ** 20).toFixed(1)} MiB; ${r.latenciesMs.length} deliveries, p50 ${median(r.latenciesMs).toFixed(2)} ms`);
+    console.log(`idle ${name}: ${plan.idlePeers} peers holding polls, RSS ${(r.rssBeforeBytes / 2 ** 20).toFixed(1)} -> ${(r.rssAfterBytes / 2 ** 20).toFixed(1)} MiB (each after a full GC); ${r.latenciesMs.length} deliveries, p50 ${median(r.latenciesMs).toFixed(2)} ms`);
   }
   console.log(`fan-in rounds (ms): bare ${get(fan, 'bare').map((x) => x.toFixed(0)).join(' ')}; service ${get(fan, 'service').map((x) => x.toFixed(0)).join(' ')}`);
   console.log('');
