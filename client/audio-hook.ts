@@ -13,8 +13,8 @@ import type { Logger } from './log.js';
 export interface AudioHooks {
   /** Does the verdict `ok` need audio to have arrived? (CLI.md: unless `--audio none`.) */
   readonly required: boolean;
-  /** The offer or answer is out: a good moment to load what start() needs. Optional. */
-  prepare?(): void;
+  /** Loads what start() needs. The session awaits it before its pings, so loading skews no round trip. Optional. */
+  load?(): Promise<void>;
   /** Starts sending. Resolves when this side's audio has played for `--duration-s`. */
   start(target: AudioSendTarget): Promise<void>;
   onRtp(packet: RtpPacket): void;
@@ -48,17 +48,18 @@ export function createAudio(options: AudioOptions, log: Logger): AudioHooks {
 }
 
 /**
- * Opus in wasm and the audio stack take a while to load: longer than
- * registration, about as long as werift itself. Loading them at start-up
- * would delay the offer; instead `prepare()` starts the load once the offer
- * or answer is out, while ICE and DTLS (mostly waiting) run, and `start()`
- * awaits it on "connected".
+ * Opus in wasm and the audio stack take as long to load as werift itself, and
+ * loading is CPU the connection needs: loaded at start-up it would delay the
+ * offer, loaded during ICE and DTLS it would delay the data channel. So the
+ * session loads it once the data channel is open, before the pings start.
+ * With `--audio none` it is loaded only if the peer's audio arrives; packets
+ * that arrive while it loads are kept and handed over.
  */
 class LazyAudio implements AudioHooks {
   readonly required: boolean;
   private loading: Promise<AudioHooks> | undefined;
   private loaded: AudioHooks | undefined;
-  private early = 0;
+  private early: RtpPacket[] = [];
   private stopped = false;
 
   constructor(
@@ -68,26 +69,25 @@ class LazyAudio implements AudioHooks {
     this.required = options.audio !== 'none';
   }
 
-  prepare(): void {
-    if (this.loading) return;
-    this.loading = import('./audio/hooks.js').then((audio) => {
-      this.loaded = audio.createOpusAudio(this.options, this.log);
-      return this.loaded;
-    });
-    // A call that ends before "connected" never awaits it: its failure must not crash the process.
-    this.loading.catch((error: unknown) => this.log.debug(`audio stack: ${String(error)}`));
+  async load(): Promise<void> {
+    if (this.required || this.options.record !== undefined) await this.stack();
   }
 
   async start(target: AudioSendTarget): Promise<void> {
-    this.prepare();
-    const audio = await this.loading!;
-    if (this.early > 0) this.log.debug({ packets: this.early }, `audio: ${this.early} RTP packets arrived before the audio stack was loaded`);
-    return audio.start(target);
+    if (!this.required) {
+      this.log.info({ payloadType: target.payloadType }, `audio out: --audio none, the ${target.codec} track stays silent`);
+      return;
+    }
+    return (await this.stack()).start(target);
   }
 
   onRtp(packet: RtpPacket): void {
-    if (this.loaded) this.loaded.onRtp(packet);
-    else this.early += 1;
+    if (this.loaded) {
+      this.loaded.onRtp(packet);
+      return;
+    }
+    if (this.early.length < MAX_EARLY_PACKETS) this.early.push(packet);
+    this.stack().catch(() => undefined);
   }
 
   /** Idempotent; waits for a load in flight so that nothing is left half-open. */
@@ -103,8 +103,25 @@ class LazyAudio implements AudioHooks {
       this.loaded?.report() ?? {
         codec: OPUS.name,
         sent: { packets: 0, toneHz: null },
-        received: { packets: this.early, lost: null, jitterMs: null, dominantHz: null },
+        received: { packets: this.early.length, lost: null, jitterMs: null, dominantHz: null },
       }
     );
   }
+
+  private stack(): Promise<AudioHooks> {
+    if (this.loading) return this.loading;
+    const loading = import('./audio/hooks.js').then((audio): AudioHooks => {
+      const loaded = audio.createOpusAudio(this.options, this.log);
+      for (const packet of this.early.splice(0)) loaded.onRtp(packet);
+      this.loaded = loaded;
+      return loaded;
+    });
+    // A call that ends before anyone awaits it must not crash the process with its failure.
+    loading.catch((error: unknown) => this.log.debug(`audio stack: ${String(error)}`));
+    this.loading = loading;
+    return loading;
+  }
 }
+
+/** 10 s of 20 ms frames: more than any load takes. */
+const MAX_EARLY_PACKETS = 500;

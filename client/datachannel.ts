@@ -98,15 +98,20 @@ export class ChatExchange {
     if (options.messages === 0) this.pingsAnswered.resolve();
   }
 
+  /** Listens from now on: the peer's pings are answered, its done and texts noted. */
   start(channel: ChatChannel): void {
     this.channel = channel;
     this.disposables.subscription(channel.onMessage.subscribe((data) => this.receive(data)));
-    // WERIFT-NOTES trap 13: a send in the open handler can overtake the DCEP ACK; yield first.
-    const first = setImmediate(() => this.sendPing());
-    this.disposables.add(() => clearImmediate(first));
     this.disposables.interval(() => {
       if (performance.now() - this.lastSentAt >= ALIVE_INTERVAL_MS - 50) this.send({ type: 'alive' });
     }, ALIVE_INTERVAL_MS);
+  }
+
+  /** Starts our pings, `intervalMs` apart. */
+  sendPings(): void {
+    // WERIFT-NOTES trap 13: a send in the open handler can overtake the DCEP ACK; yield first.
+    const first = setImmediate(() => this.sendPing());
+    this.disposables.add(() => clearImmediate(first));
   }
 
   sendDone(): void {

@@ -214,8 +214,7 @@ export class Call {
       this.ice.explainSlowGathering();
     }
 
-    // 4. Wait for ICE and DTLS, with a deadline of our own (trap 4); meanwhile the audio stack loads.
-    audio.prepare?.();
+    // 4. Wait for ICE and DTLS, with a deadline of our own (trap 4).
     await this.until(this.connected.promise, this.setup.connectDeadline, 'connecting');
     await this.ice.selectedPair(pc);
     const channel = await this.until(channelOpen.promise, new Deadline(10_000), 'opening the data channel');
@@ -223,14 +222,17 @@ export class Call {
     log.info({ label: channel.label }, `data channel ${channel.label} open`);
 
     // 5. The exchange: pings both ways, audio, each side's done; a silent peer ends it.
-    this.signOfLife();
-    this.disposables.interval(() => this.checkLiveness(), 500);
     const exchange = new ChatExchange({ messages: options.messages, intervalMs: options.intervalMs, log, onSignOfLife: () => this.signOfLife() });
     this.disposables.add(() => exchange.stop());
     exchange.start(channel);
     this.disposables.subscription(channel.stateChanged.subscribe((state) => {
       if (state === 'closed' && !this.exchangeComplete) this.onPeerGone('closed the data channel');
     }));
+    await this.until(audio.load?.() ?? Promise.resolve(), new Deadline(20_000), 'loading the audio stack');
+    // Silence is counted from here: while the audio stack loaded, it was we who were busy.
+    this.signOfLife();
+    this.disposables.interval(() => this.checkLiveness(), 500);
+    exchange.sendPings();
     const codec = transceiver.sender.codec;
     const audioPlayed = audio.start({ track, payloadType: codec?.payloadType ?? 96, codec: OPUS.name });
     const exchangeDeadline = new Deadline(options.messages * options.intervalMs + options.durationS * 1000 + options.timeoutS * 1000);

@@ -66,6 +66,8 @@ t.test('the exchange: pings answered both ways, done, text printed, strangers ig
   const b = new ChatExchange({ messages: 2, intervalMs: 5, log: lb.log, onSignOfLife: () => undefined });
   a.start(ca);
   b.start(cb);
+  a.sendPings();
+  b.sendPings();
   await Promise.all([a.pingsAnswered.promise, b.pingsAnswered.promise]);
   cb.send('{"type":"text","text":"hi from b"}');
   cb.send('not json at all');
@@ -98,6 +100,7 @@ t.test('a closed channel does not throw out of the exchange', async (t) => {
   const { log } = captureLog();
   const x = new ChatExchange({ messages: 1, intervalMs: 5, log, onSignOfLife: () => undefined });
   x.start(ca);
+  x.sendPings();
   await new Promise((r) => setTimeout(r, 20));
   x.sendDone();
   x.stop();
