@@ -94,14 +94,24 @@ async function freeListeningPort (): Promise<number> {
   }
 }
 
+export interface CoturnOptions {
+  realm?: string
+  /**
+   * Default true: the peers and their relays are all on loopback. false makes
+   * coturn refuse them as peers (403 Forbidden IP on CreatePermission and
+   * ChannelBind), as a `denied-peer-ip` covering a peer's address does.
+   */
+  allowLoopbackPeers?: boolean
+}
+
 // The watchdog: start coturn in the background, print its PID, stop it when stdin closes.
 const watchdog = 'turnserver "$@" & pid=$!; echo "watchdog-pid $pid"; trap \'kill $pid 2>/dev/null\' EXIT; read _; kill $pid; wait $pid'
 
 /** Starts coturn on loopback with free ports of its own; resolves once it answers STUN. */
-export async function startCoturn (auth: CoturnAuth, options: { realm?: string } = {}): Promise<Coturn> {
+export async function startCoturn (auth: CoturnAuth, options: CoturnOptions = {}): Promise<Coturn> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await launch(auth, await freeListeningPort(), relayRange(), options.realm ?? 'webrtc-lab-test')
+      return await launch(auth, await freeListeningPort(), relayRange(), { realm: 'webrtc-lab-test', allowLoopbackPeers: true, ...options })
     } catch (error) {
       // Another process took the port between probing and binding: try another.
       if (attempt >= 3) throw error
@@ -109,7 +119,8 @@ export async function startCoturn (auth: CoturnAuth, options: { realm?: string }
   }
 }
 
-async function launch (auth: CoturnAuth, port: number, relayPorts: { min: number, max: number }, realm: string): Promise<Coturn> {
+async function launch (auth: CoturnAuth, port: number, relayPorts: { min: number, max: number }, options: Required<CoturnOptions>): Promise<Coturn> {
+  const { realm } = options
   const dir = await mkdtemp(join(tmpdir(), 'coturn-'))
   const logFile = join(dir, 'turnserver.log')
   const pidFile = join(dir, 'turnserver.pid')
@@ -122,7 +133,7 @@ async function launch (auth: CoturnAuth, port: number, relayPorts: { min: number
     `--min-port=${relayPorts.min}`, `--max-port=${relayPorts.max}`,
     `--realm=${realm}`, '--fingerprint',
     // Both peers and their relays are on loopback: without this, permissions get 403 Forbidden IP.
-    '--allow-loopback-peers', '--no-multicast-peers',
+    ...(options.allowLoopbackPeers ? ['--allow-loopback-peers'] : []), '--no-multicast-peers',
     '--no-tls', '--no-dtls', '--no-cli',
     `--pidfile=${pidFile}`, '--log-file=stdout', '--simple-log',
     ...authArgs,
