@@ -154,7 +154,7 @@ export class Call {
       iceTransportPolicy: options.relayOnly ? 'relay' : 'all',
       bundlePolicy: 'max-bundle',
       iceAdditionalHostAddresses: this.setup.hostAddresses,
-      iceFilterCandidatePair: options.only ? (pair) => pair.localCandidate.type === options.only : undefined,
+      iceFilterCandidatePair: options.only ? onlyPairsFrom(localTypeFor(options.only)) : undefined,
       codecs: { audio: [new werift.RTCRtpCodecParameters({ mimeType: OPUS.mimeType, clockRate: OPUS.clockRate, channels: OPUS.channels })] },
     });
     this.pc = pc;
@@ -384,6 +384,21 @@ function isDescription<T extends 'offer' | 'answer'>(data: unknown, type: T): da
 
 export function isOffer(data: unknown): data is { type: 'offer'; sdp: string } {
   return isDescription(data, 'offer');
+}
+
+/**
+ * The local candidate type of the pairs that test `--only`'s path. A srflx
+ * candidate is never the local side of a pair: its checks go out from its
+ * base, the host socket (RFC 8445 6.1.2.4). So host and srflx paths both pair
+ * from host candidates (which one is tested depends on what is signalled);
+ * relay paths pair from relay candidates.
+ */
+export function localTypeFor(only: NonNullable<ClientOptions['only']>): 'host' | 'relay' {
+  return only === 'relay' ? 'relay' : 'host';
+}
+
+function onlyPairsFrom(type: 'host' | 'relay') {
+  return (pair: { localCandidate: { type: string } }): boolean => pair.localCandidate.type === type;
 }
 
 function now(): number {
