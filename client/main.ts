@@ -64,7 +64,8 @@ async function main(args: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
-    // Everything is closed by now; if a library still holds a handle, do not hang on it.
+    // Everything of ours is closed by now. werift is not quite: after close its TURN
+    // client still sleeps until the next allocation refresh (minutes). Do not wait for it.
     setTimeout(() => process.exit(code), 1_000).unref();
   },
   (error: unknown) => {
