@@ -82,6 +82,8 @@ export async function call(
   await answerer.waitFor(/registered as answerer/);
   const offerer = startPeer(t, ['--role', 'offerer', ...common, ...(flags.both ?? []), ...(flags.offerer ?? [])]);
   const [o, a] = await Promise.all([outcomeOf(offerer), outcomeOf(answerer)]);
+  const { exitCode, signalCode } = service.child;
+  if (exitCode !== null || signalCode !== null) t.comment(`bin/signaling exited during the call (${String(exitCode ?? signalCode)}):\n${service.lines.join('\n')}`);
   return { offerer: o, answerer: a };
 }
 
