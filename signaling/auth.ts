@@ -2,7 +2,7 @@
  * onRequest checks that answer before the body is read, in the protocol's
  * order: names in the path (400), then credentials (401).
  */
-import { createHash, timingSafeEqual } from 'node:crypto'
+import { hash, timingSafeEqual } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 import { ProtocolError } from './errors.js'
 import { isValidName } from './names.js'
@@ -37,7 +37,7 @@ function bearer (request: FastifyRequest): string | undefined {
 }
 
 function digest (value: string): Buffer {
-  return createHash('sha256').update(value).digest()
+  return hash('sha256', value, 'buffer')
 }
 
 /** Register: the server's API key, when it has one. */

@@ -7,7 +7,8 @@ import { ProtocolError } from '../errors.js'
 import { compactJson, memberText } from '../json-text.js'
 import { sendJsonText } from '../json-reply.js'
 import { ErrorBody, PeerParams, PollQuery, PollReply, SendBody, SendHeaders, SendReply } from '../protocol.js'
-import type { StoredMessage } from '../store/store.js'
+import type { CancelSignal, StoredMessage } from '../store/store.js'
+import type { ServerResponse } from 'node:http'
 import type { RouteContext } from './context.js'
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 413: ErrorBody, 415: ErrorBody, 429: ErrorBody, 503: ErrorBody }
@@ -17,6 +18,15 @@ function messagesJson (messages: StoredMessage[]): string {
   const items = messages.map(m =>
     `{"seq":${m.seq},"type":${JSON.stringify(m.type)},"from":${JSON.stringify(m.from)},"ts":${m.ts},"data":${m.data}}`)
   return `{"messages":[${items.join(',')}]}`
+}
+
+/** Fires when the client's connection closes before the answer is sent. */
+function clientGone (response: ServerResponse): CancelSignal {
+  return {
+    get aborted () { return response.destroyed },
+    addEventListener: (_type, listener) => { response.once('close', listener) },
+    removeEventListener: (_type, listener) => { response.off('close', listener) },
+  }
 }
 
 function parseCursor (after: string | undefined): number {
@@ -70,15 +80,8 @@ export async function messageRoutes (fastify: FastifyInstance, { config, store }
     const after = parseCursor(request.query.after)
     const asked = request.query.timeoutMs
     const timeoutMs = asked === undefined ? config.pollTimeoutMs : Math.min(Number(asked), maxPollTimeoutMs)
-    const gone = new AbortController()
-    const onClose = (): void => { gone.abort() }
-    reply.raw.once('close', onClose)
-    try {
-      const outcome = await store.poll({ room, peer, after, timeoutMs, signal: gone.signal })
-      if (!outcome.ok) throw new ProtocolError(outcome.error)
-      return await sendJsonText(reply, messagesJson(outcome.messages))
-    } finally {
-      reply.raw.off('close', onClose)
-    }
+    const outcome = await store.poll({ room, peer, after, timeoutMs, signal: clientGone(reply.raw) })
+    if (!outcome.ok) throw new ProtocolError(outcome.error)
+    return await sendJsonText(reply, messagesJson(outcome.messages))
   })
 }

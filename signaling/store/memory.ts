@@ -33,8 +33,8 @@ interface Peer {
   meta: string
   queue: Queued[]
   lastSeq: number
-  /** from + "\n" + key -> the seq the first send got; insertion order is send order. */
-  sent: Map<string, { seq: number, at: number }>
+  /** from + "\n" + key -> the seq the first send got; insertion order is send order. Made on first use. */
+  sent: Map<string, { seq: number, at: number }> | undefined
   bucket: TokenBucket
   held: HeldPoll | undefined
   /** When the peer expires if no poll is held. */
@@ -99,7 +99,7 @@ export class MemoryStore implements Store {
       meta: request.meta,
       queue: [],
       lastSeq: 0,
-      sent: new Map(),
+      sent: undefined,
       bucket: new TokenBucket(this.limits.rate, now),
       held: undefined,
       expiresAt: now + this.limits.ttlMs,
@@ -126,7 +126,7 @@ export class MemoryStore implements Store {
     const key = request.idempotencyKey === undefined ? undefined : `${request.from}\n${request.idempotencyKey}`
     if (recipient !== undefined && key !== undefined) {
       this.forgetOldKeys(recipient, now)
-      const first = recipient.sent.get(key)
+      const first = recipient.sent?.get(key)
       if (first !== undefined) return { ok: true, seq: first.seq }
     }
     const retryAfterS = sender.bucket.retryAfterS(now)
@@ -136,7 +136,7 @@ export class MemoryStore implements Store {
 
     sender.bucket.take(now)
     const seq = this.enqueue(recipient, request.type, request.from, request.data, now)
-    if (key !== undefined) recipient.sent.set(key, { seq, at: now })
+    if (key !== undefined) (recipient.sent ??= new Map()).set(key, { seq, at: now })
     return { ok: true, seq }
   }
 
@@ -277,6 +277,7 @@ export class MemoryStore implements Store {
   }
 
   private forgetOldKeys (peer: Peer, now: number): void {
+    if (peer.sent === undefined) return
     const acknowledged = peer.queue[0]?.seq ?? peer.lastSeq + 1
     for (const [key, first] of peer.sent) {
       if (first.at + idempotencyWindowMs > now || first.seq >= acknowledged) return

@@ -75,7 +75,18 @@ export interface PollRequest {
   after: number
   timeoutMs: number
   /** Aborted when the client goes away; the poll then ends with no messages. */
-  signal: AbortSignal
+  signal: CancelSignal
+}
+
+/**
+ * The part of AbortSignal a store uses. The service passes a view of the
+ * response's 'close' event rather than an AbortController per poll: on Node
+ * 20 a controller costs ~10 µs and ~0.7 KiB per held poll.
+ */
+export interface CancelSignal {
+  readonly aborted: boolean
+  addEventListener: (type: 'abort', listener: () => void) => void
+  removeEventListener: (type: 'abort', listener: () => void) => void
 }
 
 export interface StoreStats {

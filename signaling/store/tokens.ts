@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { hash, randomBytes } from 'node:crypto'
 
 /** A fresh bearer token: 256 bits from the CSPRNG. */
 export function newToken (): string {
@@ -10,5 +10,5 @@ export function newToken (): string {
  * not leak the token through timing, since a caller cannot steer the digest.
  */
 export function tokenDigest (token: string): string {
-  return createHash('sha256').update(token).digest('base64url')
+  return hash('sha256', token, 'base64url')
 }
