@@ -62,7 +62,7 @@ const READY_TIMEOUT_MS = 20_000
 // so the thousands of short-lived connections other tests make never hold them,
 // and clear of natlab's 49152-49999 and WERIFT-NOTES' 50000-50200. Each call
 // takes the next block of 100; the first block depends on the pid so that test
-// files running side by side start far apart (coturn skips a busy relay port anyway).
+// files running side by side are unlikely to share one.
 const RELAY_BASE = 20_000
 const RELAY_BLOCK = 100
 const RELAY_BLOCKS = 120
@@ -95,6 +95,8 @@ async function freeListeningPort (): Promise<number> {
 }
 
 export interface CoturnOptions {
+  /** The listening port (UDP and TCP); default a free one, with retries if it is taken meanwhile. */
+  port?: number
   realm?: string
   /**
    * Default true: the peers and their relays are all on loopback. false makes
@@ -109,17 +111,19 @@ const watchdog = 'turnserver "$@" & pid=$!; echo "watchdog-pid $pid"; trap \'kil
 
 /** Starts coturn on loopback with free ports of its own; resolves once it answers STUN. */
 export async function startCoturn (auth: CoturnAuth, options: CoturnOptions = {}): Promise<Coturn> {
+  const { port, ...rest } = options
+  const settings = { realm: 'webrtc-lab-test', allowLoopbackPeers: true, ...rest }
   for (let attempt = 1; ; attempt++) {
     try {
-      return await launch(auth, await freeListeningPort(), relayRange(), { realm: 'webrtc-lab-test', allowLoopbackPeers: true, ...options })
+      return await launch(auth, port ?? await freeListeningPort(), relayRange(), settings)
     } catch (error) {
       // Another process took the port between probing and binding: try another.
-      if (attempt >= 3) throw error
+      if (port !== undefined || attempt >= 3) throw error
     }
   }
 }
 
-async function launch (auth: CoturnAuth, port: number, relayPorts: { min: number, max: number }, options: Required<CoturnOptions>): Promise<Coturn> {
+async function launch (auth: CoturnAuth, port: number, relayPorts: { min: number, max: number }, options: Required<Omit<CoturnOptions, 'port'>>): Promise<Coturn> {
   const { realm } = options
   const dir = await mkdtemp(join(tmpdir(), 'coturn-'))
   const logFile = join(dir, 'turnserver.log')
@@ -144,6 +148,10 @@ async function launch (auth: CoturnAuth, port: number, relayPorts: { min: number
   const lines: string[] = []
   const watchers: Array<{ pattern: RegExp, resolve: (line: string) => void }> = []
   let pid = 0
+  // coturn does not give up on a port another process holds: it retries the bind for ever.
+  let rejectListen: (error: Error) => void = () => undefined
+  const listenFailed = new Promise<never>((_resolve, reject) => { rejectListen = reject })
+  listenFailed.catch(() => undefined)
   const onLine = (line: string): void => {
     const match = /^watchdog-pid (\d+)$/.exec(line)
     if (match !== null) {
@@ -152,6 +160,7 @@ async function launch (auth: CoturnAuth, port: number, relayPorts: { min: number
     }
     lines.push(line)
     file.write(line + '\n')
+    if (/Cannot bind .*listener socket/.test(line)) rejectListen(new Error(`coturn cannot listen on ${LOOPBACK}:${port}: ${line}`))
     for (const w of watchers.splice(0)) {
       if (w.pattern.test(line)) w.resolve(line)
       else watchers.push(w)
@@ -188,10 +197,14 @@ async function launch (auth: CoturnAuth, port: number, relayPorts: { min: number
     await stopped
   }
   try {
-    const escaped = port.toString()
-    await Promise.all([
-      waitForLog(new RegExp(`UDP listener opened on ?: ?${LOOPBACK.replace(/\./g, '\\.')}:${escaped}\\b`)),
-      waitForLog(new RegExp(`TCP listener opened on ?: ?${LOOPBACK.replace(/\./g, '\\.')}:${escaped}\\b`)),
+    // -v makes coturn log each listener it opens.
+    const address = `${LOOPBACK.replace(/\./g, '\\.')}:${port}\\b`
+    await Promise.race([
+      listenFailed,
+      Promise.all([
+        waitForLog(new RegExp(`UDP listener opened on ?: ?${address}`)),
+        waitForLog(new RegExp(`TCP listener opened on ?: ?${address}`)),
+      ]),
     ])
     await stunBinding(port, READY_TIMEOUT_MS)
     const written = Number((await readFile(pidFile, 'utf8')).trim())
