@@ -15,7 +15,7 @@ import {
 import type { IceServerPlan } from './ice-servers.js';
 import type { Logger } from './log.js';
 import type { Report } from './report.js';
-import { Deadline, type Disposables, toError } from './wait.js';
+import { Deadline, type Disposables, Latch, toError } from './wait.js';
 
 /**
  * What one call's log and report say about ICE: every candidate, the
@@ -27,6 +27,8 @@ export class IceWatch {
   private gatheringStartedAt = performance.now();
   private readonly localCandidates: CandidateInfo[] = [];
   private connected = false;
+  /** Resolves when gathering has ended and its verdict is in the report. */
+  readonly gatheringDone = new Latch();
 
   constructor(
     private readonly ctx: {
@@ -149,6 +151,14 @@ export class IceWatch {
     report.gathering = { elapsedMs: elapsed, verdicts: summary.verdicts.map((v) => v.text) };
     log.info({ counts: summary.counts, elapsedMs: elapsed }, `ICE gathering complete in ${elapsed} ms: ${formatCounts(summary.counts)}`);
     for (const verdict of summary.verdicts) log[verdict.level]({ verdict: verdict.text }, `gathering verdict: ${verdict.text}`);
+    this.gatheringDone.resolve();
+    // Nothing to signal is nothing to connect with: say so now, not at --timeout-s
+    // (werift may sit in checking, trap 4) nor after the peer has given up first.
+    const { counts } = summary;
+    if ((options.only !== undefined ? counts[options.only] : counts.host + counts.srflx + counts.relay) === 0) {
+      const why = summary.verdicts.find((v) => v.level === 'warn')?.text ?? 'none gathered';
+      this.ctx.fail(new ClientError('ice_failed', `no ${options.only !== undefined ? `${options.only} ` : ''}candidate to connect with: ${why}`));
+    }
   }
 
   private onIceState(state: string): void {

@@ -48,6 +48,8 @@ export interface CallOutcome {
 export const SILENCE_LIMIT_MS = 5_000;
 /** After the peer's bye, how long its last data-channel messages may take to arrive. */
 const PEER_GONE_GRACE_MS = 1_000;
+/** A bye with one of these reasons before connecting: the peer failed and will not call again. */
+const GAVE_UP: ReadonlySet<string> = new Set(['ice_failed', 'dtls_failed', 'timeout']);
 /** After our bye, how long we wait for the peer's before closing anyway. */
 const LINGER_MS = 2_000;
 
@@ -67,6 +69,8 @@ export class Call {
   private readonly connected = new Latch();
   private readonly peerBye = new Latch();
   private exchangeComplete = false;
+  /** The peer hung up with a failure as its bye's reason: the peer-left that follows changes nothing. */
+  private peerGaveUp = false;
   private isConnected = false;
   private lastSignOfLife = 0;
   private pc: RTCPeerConnection | undefined;
@@ -100,7 +104,14 @@ export class Call {
       case 'bye':
       case 'left':
         this.peerBye.resolve();
-        if (this.exchangeComplete) return;
+        if (this.exchangeComplete || this.peerGaveUp) return;
+        if (event.kind === 'bye' && GAVE_UP.has(event.reason) && !this.isConnected) {
+          // It will not call back. Our own verdict is worth keeping: our gathering ends on its own (<= ~13 s).
+          this.peerGaveUp = true;
+          const error = new ClientError('ice_failed', `${this.setup.options.peer} gave up before the connection was up (bye: ${event.reason})`);
+          void this.ice.gatheringDone.promise.then(() => this.fail(error));
+          return;
+        }
         if (event.kind === 'bye' && event.reason === 'declined') {
           this.fail(new ClientError('declined', `${this.setup.options.peer} declined the call`));
           return;
@@ -133,6 +144,10 @@ export class Call {
       return { connected: this.isConnected, error: null };
     } catch (error) {
       const failure = this.classify(error);
+      if (GAVE_UP.has(failure.code) && !this.isConnected) {
+        // Tell the peer why we hang up, so that it does not wait for us to call again.
+        await new Deadline(2_000).race(this.setup.signal('bye', { reason: failure.code }), 'bye').catch(() => undefined);
+      }
       return { connected: this.isConnected, error: failure };
     } finally {
       this.disposables.dispose();

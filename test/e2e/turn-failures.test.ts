@@ -29,16 +29,13 @@ const WRONG_SECRET_TIMEOUT_S = 30;
 /** Process start-up and registration on a loaded machine, on top of --timeout-s. */
 const START_SLACK_MS = 10_000;
 
-// Client bug: a side that fails before connecting just leaves; the other side takes that for a peer
-// that will come back (CLI.md), waits --timeout-s more, then reports a timeout with what it had
-// learned (its verdict, its candidates) wiped. Whichever side fails second suffers it.
-const PEER_GAVE_UP_TODO = 'client bug: a peer that gave up is awaited for --timeout-s more, and the report loses its verdict';
-/** The side that took the other's failure for a peer that would come back (PEER_GAVE_UP_TODO). */
-const waitedForReturn = (o: Outcome): boolean => /did not join room|no offer from/.test(o.report?.error?.message ?? '');
-/** One subtest per side; the side that suffered PEER_GAVE_UP_TODO is marked todo, the other is held to the spec. */
+/**
+ * One subtest per side. A side that fails before connecting sends bye with its error code, so the
+ * other side fails too (with its own verdict kept) instead of waiting for a call that will not come.
+ */
 function perSide(t: Test, outcomes: { offerer: Outcome; answerer: Outcome }, check: (t: Test, role: string, outcome: Outcome) => void): void {
   for (const [role, outcome] of [['offerer', outcomes.offerer], ['answerer', outcomes.answerer]] as const) {
-    t.test(role, waitedForReturn(outcome) ? { todo: PEER_GAVE_UP_TODO } : {}, async (t) => check(t, role, outcome));
+    t.test(role, async (t) => check(t, role, outcome));
   }
 }
 
@@ -59,7 +56,7 @@ t.test('a wrong TURN secret: the verdict names TURN authentication, exit 4 withi
     t.not(report?.timingsMs.gatheringComplete ?? null, null, `${role}: the report keeps when gathering ended`);
   };
   // The answerer's werift fails ICE as soon as its gathering ends with nothing, the offerer's does not:
-  // usually the answerer fails first and the offerer suffers PEER_GAVE_UP_TODO, but not always.
+  // usually the answerer fails first and its bye ends the offerer's wait, but not always.
   perSide(t, { offerer, answerer }, check);
   t.match(server.log(), /user <\d+:offerer>: incoming packet message processed, error 401/, "coturn refused the offerer's credentials (401)");
   t.match(server.log(), /user <\d+:answerer>: incoming packet message processed, error 401/, "coturn refused the answerer's credentials (401)");
@@ -82,7 +79,7 @@ t.test('TURN refuses the peers (403 Forbidden IP): relay candidates, then exit 4
   };
   // The answerer's deadline runs from its registration, so it usually times out first.
   perSide(t, { offerer, answerer }, check);
-  const timedOut = [offerer, answerer].filter((o) => o.report?.error?.code === 'timeout' && !waitedForReturn(o));
+  const timedOut = [offerer, answerer].filter((o) => o.report?.error?.code === 'timeout');
   t.ok(timedOut.length > 0, 'at least one side ran into its own deadline (werift would sit in checking, trap 4)');
   for (const o of timedOut) t.match(o.report?.error?.message ?? '', new RegExp(`not connected after ${timeoutS} s .*ICE checking`), 'the message says ICE never got past checking');
   t.match(refusing.log(), /CREATE_PERMISSION processed, error 403: Forbidden IP/, 'coturn refused the permissions: 403 Forbidden IP');
