@@ -1,59 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { repoRoot } from '../helpers/signaling.js';
+import { binEnv, repoRoot, startSignaling, type SignalingProcess } from '../helpers/signaling.js';
 
-/**
- * Spawning the real bins from a tap test. tap's process tracking puts its
- * loader into every child's NODE_OPTIONS, and with it node 20 fails to load
- * the extensionless ESM entry files in bin/ (ERR_REQUIRE_CYCLE_MODULE). So
- * the bins are started through `env -u NODE_OPTIONS`: as users run them.
- * (test/helpers/signaling.ts has the same contract; it can be used instead
- * once bin/ loads under tap.)
- */
+/** Spawns a real bin from a tap test, without tap's hooks (see binEnv): as users run it. */
 export function spawnBin(bin: 'client' | 'signaling', args: string[], options: { stdio?: Array<'ignore' | 'pipe'> } = {}): ChildProcess {
-  return spawn('env', ['-u', 'NODE_OPTIONS', process.execPath, `${repoRoot}bin/${bin}`, ...args], {
+  return spawn(process.execPath, [`${repoRoot}bin/${bin}`, ...args], {
+    env: binEnv(),
     stdio: options.stdio ?? ['ignore', 'pipe', 'pipe'],
   });
 }
 
-export interface Service {
-  url: string;
-  child: ChildProcess;
-  lines: string[];
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
-}
-
-/** bin/signaling on a free loopback port, ready when it logs "listening". */
-export async function startService(args: string[] = []): Promise<Service> {
-  const child = spawnBin('signaling', ['--host', '127.0.0.1', '--port', '0', ...args]);
-  const lines: string[] = [];
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-  const url = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      lines.push(line);
-      try {
-        const record = JSON.parse(line) as { msg?: string; url?: string };
-        if (record.msg === 'listening' && record.url !== undefined) resolve(record.url);
-      } catch {
-        // not JSON: kept in lines
-      }
-    });
-    void exited.then(([code]) => reject(new Error(`bin/signaling exited with ${String(code)} before listening: ${stderr}`)));
-  });
-  return {
-    url,
-    child,
-    lines,
-    stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      const [code] = await exited;
-      return code;
-    },
-  };
-}
+/** The service for client tests: the same process helper the service's own tests use. */
+export type Service = SignalingProcess;
+export const startService = async (args: string[] = []): Promise<Service> => await startSignaling(args);
 
 export interface ClientRun {
   child: ChildProcess;
