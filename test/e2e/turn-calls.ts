@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Test } from 'tap';
-import { runClient, type ClientRun, type Service } from '../client/processes.js';
+import { runClient, startService, type ClientRun, type Service } from '../client/processes.js';
 
 /**
  * What the STUN/TURN end-to-end tests share: a call between two real
@@ -109,3 +109,10 @@ export const describeCandidate = (c: Candidate | undefined): string => (c ? `${c
 
 export const pairTypes = (report: Report | undefined): [string, string] | null =>
   report?.selectedPair ? [report.selectedPair.local.type, report.selectedPair.remote.type] : null;
+
+/** bin/signaling with these flags, stopped when the test ends. */
+export async function serviceWith(t: Test, args: string[]): Promise<Service> {
+  const service = await startService(args);
+  t.teardown(() => service.stop());
+  return service;
+}

@@ -2,8 +2,7 @@ import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import t, { type Test } from 'tap';
 import { coturnSkipReason, startCoturn, type Coturn } from '../helpers/coturn.js';
-import { startService, type Service } from '../client/processes.js';
-import { assertCompleted, call, newRoom, outcomeOf, peerArgs, startPeer, type Outcome } from './turn-calls.js';
+import { assertCompleted, call, newRoom, outcomeOf, peerArgs, startPeer, type Outcome, serviceWith } from './turn-calls.js';
 
 /**
  * When STUN/TURN cannot work, the peer says why: bad TURN credentials,
@@ -18,11 +17,6 @@ if (skip === false) {
   t.teardown(() => coturn?.stop());
 }
 
-async function serviceWith(t: Test, args: string[]): Promise<Service> {
-  const service = await startService(args);
-  t.teardown(() => service.stop());
-  return service;
-}
 
 // werift gives up on refused TURN credentials after ~13 s of gathering (WERIFT-NOTES trap 1).
 const WRONG_SECRET_TIMEOUT_S = 30;

@@ -1,7 +1,6 @@
 import t, { type Test } from 'tap';
 import { coturnSkipReason, startCoturn, type Coturn } from '../helpers/coturn.js';
-import { startService, type Service } from '../client/processes.js';
-import { assertCompleted, call, describeCandidate, pairTypes, type Outcome, type Report } from './turn-calls.js';
+import { assertCompleted, call, describeCandidate, pairTypes, type Outcome, type Report, serviceWith } from './turn-calls.js';
 
 /**
  * Relayed calls through a real coturn (UDP and TCP to the server), with the
@@ -20,11 +19,6 @@ if (skip === false) {
   t.teardown(() => coturn?.stop());
 }
 
-async function serviceWith(t: Test, args: string[]): Promise<Service> {
-  const service = await startService(args);
-  t.teardown(() => service.stop());
-  return service;
-}
 
 /** Every local candidate signalled, every remote one received, and the selected pair: relay only, on coturn's relay ports. */
 function assertRelayed(t: Test, role: string, report: Report | undefined, server: Coturn, opts: { relayOnly: boolean }): void {

@@ -2,8 +2,7 @@ import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import t, { type Test } from 'tap';
 import { coturnSkipReason, startCoturn, stunBinding, type Coturn } from '../helpers/coturn.js';
-import { startService, type Service } from '../client/processes.js';
-import { assertCompleted, call, describeCandidate, pairTypes, type Report } from './turn-calls.js';
+import { assertCompleted, call, describeCandidate, pairTypes, type Report, serviceWith } from './turn-calls.js';
 
 /**
  * STUN through a real coturn: server-reflexive candidates, a STUN server that
@@ -23,11 +22,6 @@ if (skip === false) {
   t.teardown(() => coturn?.stop());
 }
 
-async function serviceWith(t: Test, args: string[]): Promise<Service> {
-  const service = await startService(args);
-  t.teardown(() => service.stop());
-  return service;
-}
 
 /** Each srflx candidate has a related address, and that is one of the side's own host candidates (same port: no NAT). */
 function assertSrflx(t: Test, role: string, report: Report | undefined): void {

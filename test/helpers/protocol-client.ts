@@ -102,3 +102,14 @@ export async function httpSend (url: string, from: Registered, to: string, body:
   const text = await response.text()
   return { status: response.status, headers: Object.fromEntries(response.headers), body: JSON.parse(text), text }
 }
+
+/** Any call over real HTTP: the status and the parsed body (null when empty). */
+export async function httpCall<T> (url: string, method: string, path: string, token?: string, body?: unknown): Promise<{ status: number, body: T }> {
+  const response = await fetch(url + path, {
+    method,
+    headers: { ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  })
+  const text = await response.text()
+  return { status: response.status, body: (text === '' ? null : JSON.parse(text)) as T }
+}

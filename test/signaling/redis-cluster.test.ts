@@ -9,21 +9,14 @@ import type { StoreLimits } from '../../signaling/store/store.js'
 import { redisClusterSkipReason, startRedisCluster } from '../helpers/redis.js'
 // The bins run outside tap's loader (see processes.ts), as users run them.
 import { startService } from '../client/processes.js'
+import { httpCall } from '../helpers/protocol-client.js'
 
 const limits: StoreLimits = { ttlMs: 30000, maxQueue: 1024, maxRoomPeers: 64, maxPeers: 100000, rate: 1000 }
 
 interface Peer { room: string, name: string, token: string }
 interface Message { seq: number, type: string, from: string, data: unknown }
 
-async function call<T> (url: string, method: string, path: string, token?: string, body?: unknown): Promise<{ status: number, body: T }> {
-  const response = await fetch(url + path, {
-    method,
-    headers: { ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  })
-  const text = await response.text()
-  return { status: response.status, body: (text === '' ? null : JSON.parse(text)) as T }
-}
+const call = httpCall
 
 async function pollsHeld (url: string): Promise<number> {
   const response = await fetch(`${url}/metrics`)

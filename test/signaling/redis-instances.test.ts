@@ -6,20 +6,13 @@ import t, { type Test } from 'tap'
 import { redisSkipReason, startRedis } from '../helpers/redis.js'
 // The bins run outside tap's loader (see processes.ts), as users run them.
 import { startService, type Service } from '../client/processes.js'
+import { httpCall } from '../helpers/protocol-client.js'
 
 interface Peer { room: string, name: string, token: string, peers: string[] }
 interface Message { seq: number, type: string, from: string, data: unknown }
 interface Reply<T> { status: number, body: T }
 
-async function call<T> (url: string, method: string, path: string, token?: string, body?: unknown): Promise<Reply<T>> {
-  const response = await fetch(url + path, {
-    method,
-    headers: { ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  })
-  const text = await response.text()
-  return { status: response.status, body: (text === '' ? null : JSON.parse(text)) as T }
-}
+const call = httpCall
 
 async function register (url: string, room: string, name: string, meta?: Record<string, unknown>): Promise<Peer> {
   const reply = await call<Peer>(url, 'POST', `/v1/rooms/${room}/peers`, undefined, { name, ...(meta === undefined ? {} : { meta }) })

@@ -6,20 +6,13 @@ import t from 'tap'
 import { freePort, redisSkipReason, startRedis } from '../helpers/redis.js'
 // The bins run outside tap's loader (see processes.ts), as users run them.
 import { startService } from '../client/processes.js'
+import { httpCall } from '../helpers/protocol-client.js'
 
 interface Peer { room: string, name: string, token: string }
 interface Reply<T> { status: number, body: T }
 interface Refusal { error?: string, message?: string }
 
-async function call<T> (url: string, method: string, path: string, token?: string, body?: unknown): Promise<Reply<T>> {
-  const response = await fetch(url + path, {
-    method,
-    headers: { ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  })
-  const text = await response.text()
-  return { status: response.status, body: (text === '' ? null : JSON.parse(text)) as T }
-}
+const call = httpCall
 
 async function register (url: string, name: string): Promise<Reply<Peer & Refusal>> {
   return await call(url, 'POST', '/v1/rooms/lab/peers', undefined, { name })
