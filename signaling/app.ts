@@ -36,11 +36,13 @@ export interface ServerDeps {
 
 export function buildServer (config: Config, deps: ServerDeps = {}): FastifyInstance {
   const clock = deps.clock ?? systemClock
-  let store: Store | undefined
-  const metrics = createMetrics(async () => await (store as Store).stats())
-  const observer: StoreObserver = { stored: metrics.messageStored, delivered: metrics.messageDelivered }
-  store = deps.createStore?.(observer) ?? createStore(config, observer, clock)
-  const theStore = store
+  // The store reports to the metrics and the metrics read the store: the
+  // observer is filled in once both exist.
+  const observer: StoreObserver = {}
+  const store = deps.createStore?.(observer) ?? createStore(config, observer, clock)
+  const metrics = createMetrics(async () => await store.stats())
+  observer.stored = metrics.messageStored
+  observer.delivered = metrics.messageDelivered
 
   const app = Fastify({
     loggerInstance: deps.logger,
@@ -89,7 +91,7 @@ export function buildServer (config: Config, deps: ServerDeps = {}): FastifyInst
     })
   }
   // Held polls are answered before the server stops accepting, so close() never waits on them.
-  app.addHook('preClose', async () => { await theStore.close() })
+  app.addHook('preClose', async () => { await store.close() })
 
   void app.register(cors, {
     origin: config.corsOrigin.includes('*') ? '*' : config.corsOrigin,
@@ -109,9 +111,9 @@ export function buildServer (config: Config, deps: ServerDeps = {}): FastifyInst
   })
   app.addHook('onRequest', checkPathNames)
 
-  const context = { config, store: theStore, clock }
+  const context = { config, store: store, clock }
   void app.register(peerRoutes, context)
   void app.register(messageRoutes, context)
-  void app.register(operationRoutes, { store: theStore, metrics })
+  void app.register(operationRoutes, { store: store, metrics })
   return app
 }
