@@ -81,16 +81,6 @@ forEachStore(t, async (t, kind) => {
     t.equal(await pollsHeld(app), 0)
   })
 
-  t.test('a burst sent at once leaves in one response', async t => {
-    const { app, url } = await listenTestServer(t, kind)
-    const a = await join(app, 'lab', 'a')
-    const b = await join(app, 'lab', 'b')
-    const held = httpPoll(url, b, 'timeoutMs=30000')
-    await untilHeld(app, 1)
-    await Promise.all([1, 2, 3].map(async i => await send(app, a, 'b', { type: 'candidate', data: i })))
-    t.same((await held).body.messages.map(m => m.data), [1, 2, 3])
-  })
-
   t.test('a held poll ends empty at its timeout', async t => {
     const { app, url } = await listenTestServer(t, kind)
     const b = await join(app, 'lab', 'b')
@@ -197,4 +187,16 @@ t.test('1,000 held polls are all answered by their messages', async t => {
   const answers = await Promise.all(held)
   t.ok(answers.every((answer, i) => answer.body.messages.some(m => m.type === 'wake' && m.data === peers[i]?.name)), 'every poll got its own message')
   t.equal(await pollsHeld(app), 0)
+})
+
+t.test('memory store: a burst sent at once leaves in one response', async t => {
+  // Batching is the embedded store's promise, not the protocol's: on Redis each
+  // send lands on its own, and a poll may wake before the next one has.
+  const { app, url } = await listenTestServer(t, memoryStore)
+  const a = await join(app, 'lab', 'a')
+  const b = await join(app, 'lab', 'b')
+  const held = httpPoll(url, b, 'timeoutMs=30000')
+  await untilHeld(app, 1)
+  await Promise.all([1, 2, 3].map(async i => await send(app, a, 'b', { type: 'candidate', data: i })))
+  t.same((await held).body.messages.map(m => m.data), [1, 2, 3])
 })
