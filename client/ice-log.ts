@@ -111,16 +111,9 @@ export function candidateForReport(c: CandidateInfo): ReportCandidate {
   return out;
 }
 
-export interface ReportCandidate {
-  type: CandidateKind;
-  protocol: string;
-  address: string;
-  port: number;
-  relatedAddress?: string;
-  relatedPort?: number;
-  priority?: number;
-  foundation?: string;
-}
+/** A candidate as the report shows it: priority and foundation only where known. */
+export type ReportCandidate = Pick<CandidateInfo, 'type' | 'protocol' | 'address' | 'port' | 'relatedAddress' | 'relatedPort'>
+  & Partial<Pick<CandidateInfo, 'priority' | 'foundation'>>;
 
 /** What gathering was given to work with, for the verdict. */
 export interface GatheringSetup {
