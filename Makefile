@@ -1,5 +1,5 @@
 # Thin wrappers around npm scripts; `make demo` and `make test` work on a fresh clone.
-.PHONY: install build demo test bench natlab docker clean
+.PHONY: install build lint demo test bench natlab docker clean
 
 STAMP := node_modules/.install-stamp
 
@@ -11,6 +11,9 @@ install: $(STAMP)
 
 build: $(STAMP)
 	npm run build
+
+lint: $(STAMP)
+	npm run lint
 
 # The service on a free loopback port, an answerer and an offerer: the whole ICE story on one screen.
 demo: build
