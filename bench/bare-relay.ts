@@ -16,7 +16,9 @@ interface Mailbox {
   held: (() => void) | undefined;
 }
 
-const { values } = parseArgs({ options: { host: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: '0' } } });
+const { values } = parseArgs({
+  options: { host: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: '0' } },
+});
 const mailboxes = new Map<string, Mailbox>();
 const app = Fastify();
 

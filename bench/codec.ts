@@ -138,7 +138,10 @@ async function connectedPair(): Promise<Pair> {
     [a, b].map(
       (pc) =>
         new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error(`peers not connected in 30 s (${pc.connectionState})`)), 30_000);
+          const timer = setTimeout(
+            () => reject(new Error(`peers not connected in 30 s (${pc.connectionState})`)),
+            30_000,
+          );
           const connected = (): void => {
             clearTimeout(timer);
             resolve();
@@ -151,7 +154,11 @@ async function connectedPair(): Promise<Pair> {
     await Promise.all([a.close(), b.close()]);
     throw error;
   });
-  return { tracks: [ta, tb], pcs: [a, b], payloadTypes: [xa.sender.codec?.payloadType ?? 111, xb.sender.codec?.payloadType ?? 111] };
+  return {
+    tracks: [ta, tb],
+    pcs: [a, b],
+    payloadTypes: [xa.sender.codec?.payloadType ?? 111, xb.sender.codec?.payloadType ?? 111],
+  };
 }
 
 /** Where each peer's received RTP goes during the current round. */
@@ -173,7 +180,12 @@ type Mode = 'baseline' | 'codec' | 'full';
  * - full: the production path: AudioSender encoding a live tone, AudioReceiver
  *   (statistics, decode, analysis).
  */
-async function round(pair: Pair, seconds: number, mode: Mode, fileSource: AudioSource): Promise<{ cpuShare: number; received: number }> {
+async function round(
+  pair: Pair,
+  seconds: number,
+  mode: Mode,
+  fileSource: AudioSource,
+): Promise<{ cpuShare: number; received: number }> {
   const codecs: { close(): void }[] = [];
   const counted: (() => number)[] = [];
   const tracks: RtpSink[] = pair.tracks.map((track, i) => {
@@ -296,9 +308,13 @@ async function callRounds(pair: Pair, seconds: number, rounds: number, micro: Mi
   const fullPerStream = Math.max(0, full - base) / 2;
   console.log(`  warm, mean of ${rounds} × ${seconds} s:`);
   console.log(`    baseline (pre-encoded out, RTP stats in)        ${pct(base)}`);
-  console.log(`    codec (+ encode and decode)                     ${pct(codec)}   ratio ${(codec / base).toFixed(2)}x`);
+  console.log(
+    `    codec (+ encode and decode)                     ${pct(codec)}   ratio ${(codec / base).toFixed(2)}x`,
+  );
   console.log(`    full audio path (tone, encode, decode, analysis) ${pct(full)}   ratio ${(full / base).toFixed(2)}x`);
-  console.log(`    codec work per stream: ${pct(codecPerStream)} of a core (target < 1 %); whole audio path per stream: ${pct(fullPerStream)}`);
+  console.log(
+    `    codec work per stream: ${pct(codecPerStream)} of a core (target < 1 %); whole audio path per stream: ${pct(fullPerStream)}`,
+  );
   console.log(`    (${packets} packets decoded in the codec and full rounds)`);
   console.log(
     JSON.stringify({

@@ -23,7 +23,9 @@ type Role = 'offerer' | 'answerer';
 type Sample = Record<Role, number>;
 
 async function startSignaling(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [`${root}bin/signaling`, '--host', '127.0.0.1', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [`${root}bin/signaling`, '--host', '127.0.0.1', '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout! });
   for await (const line of lines) {
     const record = parseJson(line);
@@ -78,7 +80,26 @@ async function clientRound(url: string, room: string): Promise<Sample> {
   const run = async (role: Role): Promise<number> => {
     const child = spawn(
       process.execPath,
-      [`${root}bin/client`, '--role', role, '--signaling-addr', url, '--room', room, '--json', '--messages', '1', '--interval-ms', '10', '--audio', 'none', '--log-level', 'warn', '--timeout-s', '20'],
+      [
+        `${root}bin/client`,
+        '--role',
+        role,
+        '--signaling-addr',
+        url,
+        '--room',
+        room,
+        '--json',
+        '--messages',
+        '1',
+        '--interval-ms',
+        '10',
+        '--audio',
+        'none',
+        '--log-level',
+        'warn',
+        '--timeout-s',
+        '20',
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let out = '';
@@ -86,7 +107,8 @@ async function clientRound(url: string, room: string): Promise<Sample> {
     const [code] = (await once(child, 'exit')) as [number | null];
     const report = parseJson(out.trim().split('\n').pop() ?? '');
     const timings = report?.timingsMs as { dataChannelOpen?: number | null } | undefined;
-    if (code !== 0 || typeof timings?.dataChannelOpen !== 'number') throw new Error(`bin/client ${role} exited ${code}: ${out}`);
+    if (code !== 0 || typeof timings?.dataChannelOpen !== 'number')
+      throw new Error(`bin/client ${role} exited ${code}: ${out}`);
     return timings.dataChannelOpen;
   };
   const [offerer, answerer] = await Promise.all([run('offerer'), run('answerer')]);
@@ -95,7 +117,9 @@ async function clientRound(url: string, room: string): Promise<Sample> {
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no result in ${ms} ms`)), ms)));
+  const timeout = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no result in ${ms} ms`)), ms)),
+  );
   try {
     return await Promise.race([promise, timeout]);
   } finally {
@@ -127,17 +151,25 @@ async function main(): Promise<void> {
   }
   const row = (name: string, samples: Sample[]): Sample => {
     const m = { offerer: median(samples.map((s) => s.offerer)), answerer: median(samples.map((s) => s.answerer)) };
-    console.log(`${name.padEnd(28)}${String(m.offerer).padStart(9)}${String(m.answerer).padStart(10)}   all: ${samples.map((s) => `${s.offerer}/${s.answerer}`).join(' ')}`);
+    console.log(
+      `${name.padEnd(28)}${String(m.offerer).padStart(9)}${String(m.answerer).padStart(10)}   all: ${samples.map((s) => `${s.offerer}/${s.answerer}`).join(' ')}`,
+    );
     return m;
   };
   console.log(`connect: process start -> data channel open, median of ${RUNS} (ms)`);
   // Both columns are wall-clock times of CPU-bound start-ups: on a shared machine they say little without this.
-  console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} (1/5/15 min)`);
+  console.log(
+    `machine: ${cpus().length} cores, load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')} (1/5/15 min)`,
+  );
   console.log(`${''.padEnd(28)}${'offerer'.padStart(9)}${'answerer'.padStart(10)}`);
   const b = row('bare werift pair (pipes)', bare);
   const c = row('bin/client via signaling', client);
   const ratio = { offerer: c.offerer / b.offerer, answerer: c.answerer / b.answerer };
-  console.log(`${'ratio client / bare'.padEnd(28)}${ratio.offerer.toFixed(2).padStart(9)}${ratio.answerer.toFixed(2).padStart(10)}`);
+  console.log(
+    `${'ratio client / bare'.padEnd(28)}${ratio.offerer.toFixed(2).padStart(9)}${ratio.answerer.toFixed(2).padStart(10)}`,
+  );
   const meets = Math.max(c.offerer, c.answerer) <= TARGET_MS && Math.max(ratio.offerer, ratio.answerer) <= TARGET_RATIO;
   console.log(`target: <= ${TARGET_MS} ms and <= ${TARGET_RATIO}x the bare pair: ${meets ? 'met' : 'NOT met'}`);
 }

@@ -23,7 +23,9 @@ const holdMs = 60_000;
 const registerConcurrency = 64;
 const connectStep = 500;
 
-const { values } = parseArgs({ options: { kind: { type: 'string' }, url: { type: 'string' }, peers: { type: 'string', default: '10000' } } });
+const { values } = parseArgs({
+  options: { kind: { type: 'string' }, url: { type: 'string' }, peers: { type: 'string', default: '10000' } },
+});
 const count = Number(values.peers);
 if (values.url === undefined || (values.kind !== 'service' && values.kind !== 'bare') || !(count >= 2)) {
   throw new Error('usage: idle-peers --kind service|bare --url URL [--peers N]');
@@ -87,7 +89,12 @@ async function deliver(deliveries: number): Promise<number[]> {
     const sender = peers[i ^ 1]!;
     const arrived = new Promise<void>((resolve) => arrivals.set(i, resolve));
     const start = performance.now();
-    await within(Promise.all([sender.send(target.name, { i }), arrived]), failures, 15_000, `delivery to ${target.name}`);
+    await within(
+      Promise.all([sender.send(target.name, { i }), arrived]),
+      failures,
+      15_000,
+      `delivery to ${target.name}`,
+    );
     latencies.push(performance.now() - start);
     arrivals.delete(i);
   }

@@ -23,10 +23,22 @@ export interface PoolSizes {
 export function createPools(baseUrl: string, sizes: PoolSizes): RelayPools {
   // Timeouts above any hold the benchmarks ask for (60 s at most); connecting
   // thousands of sockets at once on a busy machine can take more than undici's 10 s.
-  const options = { pipelining: 1, keepAliveTimeout: 30_000, headersTimeout: 120_000, bodyTimeout: 120_000, connect: { timeout: 60_000 } };
+  const options = {
+    pipelining: 1,
+    keepAliveTimeout: 30_000,
+    headersTimeout: 120_000,
+    bodyTimeout: 120_000,
+    connect: { timeout: 60_000 },
+  };
   const send = new Pool(baseUrl, { ...options, connections: sizes.send });
   const poll = new Pool(baseUrl, { ...options, connections: sizes.poll });
-  return { send, poll, close: async () => { await Promise.all([send.destroy(), poll.destroy()]); } };
+  return {
+    send,
+    poll,
+    close: async () => {
+      await Promise.all([send.destroy(), poll.destroy()]);
+    },
+  };
 }
 
 /** One party to the relay: sends into peers of its group, long-polls its own mailbox. */
@@ -79,7 +91,11 @@ function messagesOf(reply: unknown): Envelope[] {
 export function servicePeers(pools: RelayPools): PeerFactory {
   const register = async (room: string, name: string): Promise<{ peer: RelayPeer; drain: () => Promise<void> }> => {
     const base = `/v1/rooms/${room}/peers`;
-    const reply = (await call(pools.send, { method: 'POST', path: base, headers: json, body: JSON.stringify({ name }) }, 201)) as { token: string };
+    const reply = (await call(
+      pools.send,
+      { method: 'POST', path: base, headers: json, body: JSON.stringify({ name }) },
+      201,
+    )) as { token: string };
     const auth = { authorization: `Bearer ${reply.token}` };
     let cursor = 0;
     const poll = async (holdMs: number, signal?: AbortSignal): Promise<Envelope[]> => {
@@ -91,13 +107,25 @@ export function servicePeers(pools: RelayPools): PeerFactory {
     const peer: RelayPeer = {
       name,
       send: async (to, data) => {
-        await call(pools.send, { method: 'POST', path: `${base}/${to}/messages`, headers: { ...json, ...auth }, body: messageBody(data) }, 202);
+        await call(
+          pools.send,
+          { method: 'POST', path: `${base}/${to}/messages`, headers: { ...json, ...auth }, body: messageBody(data) },
+          202,
+        );
       },
       // peer-joined and peer-left are the service's own; the benchmark relays only its payloads.
-      receive: async (holdMs, signal) => (await poll(holdMs, signal)).filter((m) => !m.type?.startsWith('peer-')).map((m) => m.data),
-      leave: async () => { await call(pools.send, { method: 'DELETE', path: `${base}/${name}`, headers: auth }, 204); },
+      receive: async (holdMs, signal) =>
+        (await poll(holdMs, signal)).filter((m) => !m.type?.startsWith('peer-')).map((m) => m.data),
+      leave: async () => {
+        await call(pools.send, { method: 'DELETE', path: `${base}/${name}`, headers: auth }, 204);
+      },
     };
-    return { peer, drain: async () => { while ((await poll(0)).length > 0); } };
+    return {
+      peer,
+      drain: async () => {
+        while ((await poll(0)).length > 0);
+      },
+    };
   };
   return {
     kind: 'service',
@@ -120,7 +148,9 @@ export function barePeers(pools: RelayPools): PeerFactory {
       await call(pools.send, { method: 'POST', path: `/relay/${to}`, headers: json, body: messageBody(data) }, 202);
     },
     receive: async (holdMs, signal) =>
-      messagesOf(await call(pools.poll, { method: 'GET', path: `/relay/${id}?timeoutMs=${holdMs}`, signal }, 200)).map((m) => m.data),
+      messagesOf(await call(pools.poll, { method: 'GET', path: `/relay/${id}?timeoutMs=${holdMs}`, signal }, 200)).map(
+        (m) => m.data,
+      ),
     leave: async () => {},
   });
   return {

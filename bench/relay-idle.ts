@@ -49,7 +49,10 @@ export type IdleServer = Pick<ServerProcess, 'url' | 'pid' | 'collectGarbage'>;
 /** kind: the peer factory idle-peers.ts builds ('service' or 'bare'). */
 export async function idlePeers(server: IdleServer, kind: string, options: IdleOptions): Promise<IdleResult> {
   const rssBeforeBytes = await retainedRss(server);
-  const child = spawnNode([`${root}dist/bench/idle-peers.js`, '--kind', kind, '--url', server.url, '--peers', String(options.peers)], { ipc: true });
+  const child = spawnNode(
+    [`${root}dist/bench/idle-peers.js`, '--kind', kind, '--url', server.url, '--peers', String(options.peers)],
+    { ipc: true },
+  );
   const exited = once(child, 'exit');
   const died = exited.then(([code]): never => {
     throw new Error(`idle-peers (${kind}) exited early with ${String(code)}`);
@@ -60,7 +63,9 @@ export async function idlePeers(server: IdleServer, kind: string, options: IdleO
     const outcome = await Promise.race([
       once(child, 'message') as Promise<[IdleReport]>,
       died,
-      new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`idle-peers (${kind}): no '${type}' in ${ms} ms`)), ms); }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`idle-peers (${kind}): no '${type}' in ${ms} ms`)), ms);
+      }),
     ]).finally(() => clearTimeout(timer));
     const [message] = outcome;
     if (message.type !== type) throw new Error(`idle-peers (${kind}): '${message.type}' instead of '${type}'`);
@@ -76,7 +81,12 @@ export async function idlePeers(server: IdleServer, kind: string, options: IdleO
     const { latenciesMs } = await next('delivered', 60_000);
     command({ type: 'stop' });
     await exited;
-    return { rssBeforeBytes, rssAfterBytes, bytesPerPeer: (rssAfterBytes - rssBeforeBytes) / options.peers, latenciesMs };
+    return {
+      rssBeforeBytes,
+      rssAfterBytes,
+      bytesPerPeer: (rssAfterBytes - rssBeforeBytes) / options.peers,
+      latenciesMs,
+    };
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
   }

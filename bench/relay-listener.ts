@@ -46,7 +46,12 @@ export function failureSink(): { failure: Promise<never>; fail: (error: unknown)
 }
 
 /** Resolves with work, unless one of the failures rejects first or ms pass. */
-export async function within<T>(work: Promise<T>, failures: ReadonlyArray<Promise<never>>, ms: number, what: string): Promise<T> {
+export async function within<T>(
+  work: Promise<T>,
+  failures: ReadonlyArray<Promise<never>>,
+  ms: number,
+  what: string,
+): Promise<T> {
   work.catch(() => {}); // a lost race must not become an unhandled rejection
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

@@ -18,7 +18,18 @@ export const root = fileURLToPath(new URL('../../', import.meta.url));
  * peer ping-pongs faster than 200/s, fan-in rooms have 51 peers and mailboxes
  * 1,000 messages, the idle scenario holds 10,000 peers.
  */
-export const serviceFlags = ['--rate', '1000000', '--max-room-peers', '1000', '--max-peers', '1000000', '--max-queue', '100000', '--log-level', 'warn'];
+export const serviceFlags = [
+  '--rate',
+  '1000000',
+  '--max-room-peers',
+  '1000',
+  '--max-peers',
+  '1000000',
+  '--max-queue',
+  '100000',
+  '--log-level',
+  'warn',
+];
 
 export interface ServerProcess {
   readonly url: string;
@@ -46,8 +57,12 @@ export async function freePort(): Promise<number> {
  */
 export function spawnNode(nodeArgs: string[], options: { ipc?: boolean; pipeStderr?: boolean } = {}): ChildProcess {
   const stderr = options.pipeStderr ? 'pipe' : 'inherit';
-  const stdio = options.ipc ? (['ignore', 'inherit', stderr, 'ipc'] as const) : (['ignore', 'inherit', stderr] as const);
-  return spawn('/bin/sh', ['-c', 'ulimit -n "$(ulimit -Hn)" && exec "$0" "$@"', process.execPath, ...nodeArgs], { stdio: [...stdio] });
+  const stdio = options.ipc
+    ? (['ignore', 'inherit', stderr, 'ipc'] as const)
+    : (['ignore', 'inherit', stderr] as const);
+  return spawn('/bin/sh', ['-c', 'ulimit -n "$(ulimit -Hn)" && exec "$0" "$@"', process.execPath, ...nodeArgs], {
+    stdio: [...stdio],
+  });
 }
 
 async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
@@ -121,12 +136,27 @@ async function start(nodeArgs: string[], port: number): Promise<ServerProcess> {
 /** bin/signaling with the in-memory store, or extra flags (e.g. --store). */
 export async function startService(extraFlags: string[] = [], nodeFlags: string[] = []): Promise<ServerProcess> {
   const port = await freePort();
-  return await start([...nodeFlags, `${root}bin/signaling`, '--host', '127.0.0.1', '--port', String(port), ...serviceFlags, ...extraFlags], port);
+  return await start(
+    [
+      ...nodeFlags,
+      `${root}bin/signaling`,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      ...serviceFlags,
+      ...extraFlags,
+    ],
+    port,
+  );
 }
 
 export async function startBareRelay(nodeFlags: string[] = []): Promise<ServerProcess> {
   const port = await freePort();
-  return await start([...nodeFlags, `${root}dist/bench/bare-relay.js`, '--host', '127.0.0.1', '--port', String(port)], port);
+  return await start(
+    [...nodeFlags, `${root}dist/bench/bare-relay.js`, '--host', '127.0.0.1', '--port', String(port)],
+    port,
+  );
 }
 
 /** Resident set size in bytes, from /proc/<pid>/status. */

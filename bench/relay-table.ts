@@ -31,7 +31,11 @@ export function verdict(row: Row): string {
   if (target === undefined) return '';
   const ratio = row.service / row.bare;
   const met =
-    target.type === 'ratio-at-most' ? ratio <= target.value : target.type === 'ratio-at-least' ? ratio >= target.value : row.service <= target.value;
+    target.type === 'ratio-at-most'
+      ? ratio <= target.value
+      : target.type === 'ratio-at-least'
+        ? ratio >= target.value
+        : row.service <= target.value;
   return met ? 'PASS' : 'MISS';
 }
 

@@ -60,7 +60,11 @@ function side(name: Side['name'], server: ServerProcess): Side {
 }
 
 /** Runs fn for each side in turn, `slices` times, alternating which goes first. */
-async function alternate<T>(sides: readonly Side[], slices: number, fn: (s: Side, i: number) => Promise<T>): Promise<Map<string, T[]>> {
+async function alternate<T>(
+  sides: readonly Side[],
+  slices: number,
+  fn: (s: Side, i: number) => Promise<T>,
+): Promise<Map<string, T[]>> {
   const results = new Map<string, T[]>(sides.map((s) => [s.name, []]));
   for (let i = 0; i < slices; i++) {
     const order = i % 2 === 0 ? sides : [...sides].reverse();
@@ -72,7 +76,9 @@ async function alternate<T>(sides: readonly Side[], slices: number, fn: (s: Side
 async function roundTrips(sides: Side[]): Promise<Map<string, number[]>> {
   const open = new Map(await Promise.all(sides.map(async (s) => [s.name, await RoundTrips.open(s.peers)] as const)));
   for (const s of sides) await open.get(s.name)!.measure(plan.roundTripWarmup);
-  const slices = await alternate(sides, plan.slices, (s) => open.get(s.name)!.measure(Math.ceil(plan.roundTrips / plan.slices)));
+  const slices = await alternate(sides, plan.slices, (s) =>
+    open.get(s.name)!.measure(Math.ceil(plan.roundTrips / plan.slices)),
+  );
   for (const r of open.values()) await r.close();
   return new Map([...slices].map(([name, parts]) => [name, parts.flat()]));
 }
@@ -95,7 +101,11 @@ async function pingPong(sides: Side[]): Promise<Map<string, Throughput[]>> {
     const perSecond = await open.get(s.name)!.measure(plan.pingPongWindowMs);
     const seconds = (performance.now() - start) / 1000;
     const client = process.cpuUsage(clientBefore);
-    return { perSecond, serverCpu: (await cpuSeconds(s.server.pid) - cpuBefore) / seconds, clientCpu: (client.user + client.system) / 1e6 / seconds };
+    return {
+      perSecond,
+      serverCpu: ((await cpuSeconds(s.server.pid)) - cpuBefore) / seconds,
+      clientCpu: (client.user + client.system) / 1e6 / seconds,
+    };
   });
   for (const p of open.values()) await p.close();
   return windows;
@@ -114,7 +124,11 @@ const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length
 
 async function main(): Promise<void> {
   const started = performance.now();
-  console.log(`relay benchmark: node ${process.version}, ${availableParallelism()} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `relay benchmark: node ${process.version}, ${availableParallelism()} cores, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   const nodeFlags = values.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${values.profile}`];
   const [bare, service] = await Promise.all([startBareRelay(nodeFlags), startService([], nodeFlags)]);
   const sides = [side('bare', bare), side('service', service)];
@@ -128,34 +142,89 @@ async function main(): Promise<void> {
     fan = await fanIn(sides);
     for (const s of sides) await s.pools.close();
     idle = new Map();
-    for (const s of sides) idle.set(s.name, await idlePeers(s.server, s.name, { peers: plan.idlePeers, deliveries: plan.idleDeliveries }));
+    for (const s of sides)
+      idle.set(s.name, await idlePeers(s.server, s.name, { peers: plan.idlePeers, deliveries: plan.idleDeliveries }));
   } finally {
-    await Promise.all(sides.map(async (s) => { await s.pools.close().catch(() => {}); await s.server.stop(); }));
+    await Promise.all(
+      sides.map(async (s) => {
+        await s.pools.close().catch(() => {});
+        await s.server.stop();
+      }),
+    );
   }
-  const both = (f: (name: 'bare' | 'service') => number): { bare: number; service: number } => ({ bare: f('bare'), service: f('service') });
+  const both = (f: (name: 'bare' | 'service') => number): { bare: number; service: number } => ({
+    bare: f('bare'),
+    service: f('service'),
+  });
   const get = <T>(m: Map<string, T>, name: string): T => m.get(name)!;
   const rows: Row[] = [
-    { figure: 'round trip p50 (ms)', ...both((n) => median(get(rtt, n))), digits: 3, target: { type: 'ratio-at-most', value: 1.1 } },
+    {
+      figure: 'round trip p50 (ms)',
+      ...both((n) => median(get(rtt, n))),
+      digits: 3,
+      target: { type: 'ratio-at-most', value: 1.1 },
+    },
     { figure: 'round trip p99 (ms)', ...both((n) => percentile(get(rtt, n), 99)), digits: 3 },
-    { figure: `throughput, ${plan.pairs} pairs (msg/s)`, ...both((n) => mean(get(throughput, n).map((t) => t.perSecond))), digits: 0, target: { type: 'ratio-at-least', value: 1.0 } },
-    { figure: '  server CPU meanwhile (cores)', ...both((n) => mean(get(throughput, n).map((t) => t.serverCpu))), digits: 2 },
-    { figure: '  server CPU per message (us)', ...both((n) => mean(get(throughput, n).map((t) => (t.serverCpu / t.perSecond) * 1e6))), digits: 0 },
-    { figure: '  client CPU meanwhile (cores)', ...both((n) => mean(get(throughput, n).map((t) => t.clientCpu))), digits: 2 },
-    { figure: `fan-in ${plan.fanInSenders}x${plan.fanInPerSender}, median (ms)`, ...both((n) => median(get(fan, n))), digits: 1, target: { type: 'ratio-at-most', value: 1.0 } },
-    { figure: 'RSS per idle peer (KiB)', ...both((n) => get(idle, n).bytesPerPeer / 1024), digits: 2, target: { type: 'service-at-most', value: 9.5, unit: 'KiB' } },
+    {
+      figure: `throughput, ${plan.pairs} pairs (msg/s)`,
+      ...both((n) => mean(get(throughput, n).map((t) => t.perSecond))),
+      digits: 0,
+      target: { type: 'ratio-at-least', value: 1.0 },
+    },
+    {
+      figure: '  server CPU meanwhile (cores)',
+      ...both((n) => mean(get(throughput, n).map((t) => t.serverCpu))),
+      digits: 2,
+    },
+    {
+      figure: '  server CPU per message (us)',
+      ...both((n) => mean(get(throughput, n).map((t) => (t.serverCpu / t.perSecond) * 1e6))),
+      digits: 0,
+    },
+    {
+      figure: '  client CPU meanwhile (cores)',
+      ...both((n) => mean(get(throughput, n).map((t) => t.clientCpu))),
+      digits: 2,
+    },
+    {
+      figure: `fan-in ${plan.fanInSenders}x${plan.fanInPerSender}, median (ms)`,
+      ...both((n) => median(get(fan, n))),
+      digits: 1,
+      target: { type: 'ratio-at-most', value: 1.0 },
+    },
+    {
+      figure: 'RSS per idle peer (KiB)',
+      ...both((n) => get(idle, n).bytesPerPeer / 1024),
+      digits: 2,
+      target: { type: 'service-at-most', value: 9.5, unit: 'KiB' },
+    },
     { figure: 'idle delivery p99 (ms)', ...both((n) => percentile(get(idle, n).latenciesMs, 99)), digits: 2 },
   ];
   console.log(`service: bin/signaling ${serviceFlags.join(' ')}`);
-  console.log('  (limits lifted so that the benchmark measures the relay, not the rate limit, room size or mailbox size)');
-  console.log(`round trips: ${rtt.get('bare')!.length} per server after ${plan.roundTripWarmup} warm-up; ping-pong: ${plan.pingPongWindows} x ${plan.pingPongWindowMs} ms windows after ${plan.pingPongWarmupMs} ms warm-up; fan-in: ${plan.fanInRounds} rounds after 1 warm-up`);
+  console.log(
+    '  (limits lifted so that the benchmark measures the relay, not the rate limit, room size or mailbox size)',
+  );
+  console.log(
+    `round trips: ${rtt.get('bare')!.length} per server after ${plan.roundTripWarmup} warm-up; ping-pong: ${plan.pingPongWindows} x ${plan.pingPongWindowMs} ms windows after ${plan.pingPongWarmupMs} ms warm-up; fan-in: ${plan.fanInRounds} rounds after 1 warm-up`,
+  );
   for (const name of ['bare', 'service'] as const) {
     const r = get(idle, name);
-    console.log(`idle ${name}: ${plan.idlePeers} peers holding polls, RSS ${(r.rssBeforeBytes / 2 ** 20).toFixed(1)} -> ${(r.rssAfterBytes / 2 ** 20).toFixed(1)} MiB (each after a full GC); ${r.latenciesMs.length} deliveries, p50 ${median(r.latenciesMs).toFixed(2)} ms`);
+    console.log(
+      `idle ${name}: ${plan.idlePeers} peers holding polls, RSS ${(r.rssBeforeBytes / 2 ** 20).toFixed(1)} -> ${(r.rssAfterBytes / 2 ** 20).toFixed(1)} MiB (each after a full GC); ${r.latenciesMs.length} deliveries, p50 ${median(r.latenciesMs).toFixed(2)} ms`,
+    );
   }
-  console.log(`fan-in rounds (ms): bare ${get(fan, 'bare').map((x) => x.toFixed(0)).join(' ')}; service ${get(fan, 'service').map((x) => x.toFixed(0)).join(' ')}`);
+  console.log(
+    `fan-in rounds (ms): bare ${get(fan, 'bare')
+      .map((x) => x.toFixed(0))
+      .join(' ')}; service ${get(fan, 'service')
+      .map((x) => x.toFixed(0))
+      .join(' ')}`,
+  );
   console.log('');
   console.log(formatTable(rows));
-  console.log(`\n(${((performance.now() - started) / 1000).toFixed(0)} s; ratios are service / bare; targets are printed, not asserted)`);
+  console.log(
+    `\n(${((performance.now() - started) / 1000).toFixed(0)} s; ratios are service / bare; targets are printed, not asserted)`,
+  );
 }
 
 main().catch((error: unknown) => {

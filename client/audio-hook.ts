@@ -75,7 +75,10 @@ class LazyAudio implements AudioHooks {
 
   async start(target: AudioSendTarget): Promise<void> {
     if (!this.required) {
-      this.log.info({ payloadType: target.payloadType }, `audio out: --audio none, the ${target.codec} track stays silent`);
+      this.log.info(
+        { payloadType: target.payloadType },
+        `audio out: --audio none, the ${target.codec} track stays silent`,
+      );
       return;
     }
     return (await this.stack()).start(target);

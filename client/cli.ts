@@ -60,21 +60,47 @@ function last<T>(value: T | T[]): T {
 export function buildCli() {
   return yargs()
     .scriptName('client')
-    .usage('$0 --role offerer|answerer [options]\n\nA headless WebRTC peer: meets its peer through the signaling service, prints every ICE step, exchanges data-channel pings and Opus audio, and reports.')
+    .usage(
+      '$0 --role offerer|answerer [options]\n\nA headless WebRTC peer: meets its peer through the signaling service, prints every ICE step, exchanges data-channel pings and Opus audio, and reports.',
+    )
     .parserConfiguration({ 'camel-case-expansion': false })
     .options({
-      role: { choices: ROLES, demandOption: 'give --role offerer or --role answerer', coerce: last, describe: 'who sends the offer' },
-      'signaling-addr': { type: 'string', default: 'http://127.0.0.1:8080', coerce: last, describe: 'the signaling service' },
+      role: {
+        choices: ROLES,
+        demandOption: 'give --role offerer or --role answerer',
+        coerce: last,
+        describe: 'who sends the offer',
+      },
+      'signaling-addr': {
+        type: 'string',
+        default: 'http://127.0.0.1:8080',
+        coerce: last,
+        describe: 'the signaling service',
+      },
       room: { type: 'string', default: 'default', coerce: last, describe: 'pairs of peers meet in a room' },
       id: { type: 'string', coerce: last, describe: 'own name (default: the role)' },
       peer: { type: 'string', coerce: last, describe: 'the name to call or expect (default: the other role)' },
       'api-key': { type: 'string', coerce: last, describe: "the service's API key, when it has one" },
-      'with-turn': { type: 'boolean', default: false, coerce: last, describe: 'use the TURN servers the service hands out' },
+      'with-turn': {
+        type: 'boolean',
+        default: false,
+        coerce: last,
+        describe: 'use the TURN servers the service hands out',
+      },
       stun: { type: 'string', array: true, default: [] as string[], describe: 'extra STUN server URL; repeatable' },
-      turn: { type: 'string', coerce: last, describe: 'extra TURN server URL (needs --turn-username and --turn-password)' },
+      turn: {
+        type: 'string',
+        coerce: last,
+        describe: 'extra TURN server URL (needs --turn-username and --turn-password)',
+      },
       'turn-username': { type: 'string', coerce: last, describe: 'username for --turn' },
       'turn-password': { type: 'string', coerce: last, describe: 'password for --turn' },
-      'relay-only': { type: 'boolean', default: false, coerce: last, describe: 'ICE transport policy relay: only TURN paths' },
+      'relay-only': {
+        type: 'boolean',
+        default: false,
+        coerce: last,
+        describe: 'ICE transport policy relay: only TURN paths',
+      },
       only: { choices: ONLY, coerce: last, describe: 'signal only local candidates of this type' },
       messages: { type: 'number', default: 5, coerce: last, describe: 'data-channel pings each side sends' },
       'interval-ms': { type: 'number', default: 500, coerce: last, describe: 'time between pings' },
@@ -83,9 +109,24 @@ export function buildCli() {
       record: { type: 'string', coerce: last, describe: 'save the received audio as an Ogg Opus file' },
       'duration-s': { type: 'number', default: 3, coerce: last, describe: 'how long audio flows after connecting' },
       'timeout-s': { type: 'number', default: 30, coerce: last, describe: 'give up if not connected by then' },
-      forever: { type: 'boolean', default: false, coerce: last, describe: 'answerer only: after a call ends, wait for the next' },
-      json: { type: 'boolean', default: false, coerce: last, describe: 'print the report as JSON on stdout; logs go to stderr' },
-      'log-level': { choices: LEVELS, default: 'info' as LogLevel, coerce: last, describe: 'debug adds every signaling message' },
+      forever: {
+        type: 'boolean',
+        default: false,
+        coerce: last,
+        describe: 'answerer only: after a call ends, wait for the next',
+      },
+      json: {
+        type: 'boolean',
+        default: false,
+        coerce: last,
+        describe: 'print the report as JSON on stdout; logs go to stderr',
+      },
+      'log-level': {
+        choices: LEVELS,
+        default: 'info' as LogLevel,
+        coerce: last,
+        describe: 'debug adds every signaling message',
+      },
     })
     .check((argv) => {
       checkFlags(argv as Partial<RawFlags>);
@@ -133,9 +174,15 @@ function checkFlags(argv: Partial<RawFlags>): void {
   if (argv._ && argv._.length > 0) throw new UsageError(`unexpected argument: ${String(argv._[0])}`);
   const url = parseUrl(argv['signaling-addr'] ?? '');
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new UsageError(`--signaling-addr must be an http:// or https:// URL, got ${JSON.stringify(argv['signaling-addr'])}`);
+    throw new UsageError(
+      `--signaling-addr must be an http:// or https:// URL, got ${JSON.stringify(argv['signaling-addr'])}`,
+    );
   }
-  for (const [flag, value] of [['--room', argv.room], ['--id', argv.id], ['--peer', argv.peer]] as const) {
+  for (const [flag, value] of [
+    ['--room', argv.room],
+    ['--id', argv.id],
+    ['--peer', argv.peer],
+  ] as const) {
     if (value !== undefined && !NAME.test(value)) {
       throw new UsageError(`${flag} must match ${NAME.source}, got ${JSON.stringify(value)}`);
     }
@@ -148,9 +195,12 @@ function checkFlags(argv: Partial<RawFlags>): void {
     if (!/^stuns?:/.test(stun)) throw new UsageError(`--stun takes a stun: URL, got ${JSON.stringify(stun)}`);
   }
   if (argv.turn !== undefined) {
-    if (!/^turns?:/.test(argv.turn)) throw new UsageError(`--turn takes a turn: or turns: URL, got ${JSON.stringify(argv.turn)}`);
+    if (!/^turns?:/.test(argv.turn))
+      throw new UsageError(`--turn takes a turn: or turns: URL, got ${JSON.stringify(argv.turn)}`);
     if (!argv['turn-username'] || !argv['turn-password']) {
-      throw new UsageError('--turn needs --turn-username and --turn-password: werift ignores a TURN server without credentials');
+      throw new UsageError(
+        '--turn needs --turn-username and --turn-password: werift ignores a TURN server without credentials',
+      );
     }
   } else if (argv['turn-username'] !== undefined || argv['turn-password'] !== undefined) {
     throw new UsageError('--turn-username and --turn-password need --turn');
@@ -168,11 +218,14 @@ function checkFlags(argv: Partial<RawFlags>): void {
   checkNumber('--timeout-s', argv['timeout-s'], 0.1, 86_400);
   const audio = argv.audio ?? 'tone';
   if (audio !== 'tone' && audio !== 'none') {
-    if (!audio.endsWith('.ogg')) throw new UsageError(`--audio takes tone, none or an .ogg file, got ${JSON.stringify(audio)}`);
+    if (!audio.endsWith('.ogg'))
+      throw new UsageError(`--audio takes tone, none or an .ogg file, got ${JSON.stringify(audio)}`);
     if (!existsSync(audio)) throw new UsageError(`--audio ${audio}: no such file`);
   }
   if (argv.record !== undefined && !argv.record.endsWith('.ogg')) {
-    throw new UsageError(`--record writes Ogg Opus: give a file name ending in .ogg, got ${JSON.stringify(argv.record)}`);
+    throw new UsageError(
+      `--record writes Ogg Opus: give a file name ending in .ogg, got ${JSON.stringify(argv.record)}`,
+    );
   }
   if (argv.forever && argv.role === 'offerer') throw new UsageError('--forever is for the answerer only');
 }

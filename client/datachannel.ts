@@ -47,7 +47,9 @@ export function parseChatMessage(data: string | Buffer): ChatMessage | undefined
   switch (m.type) {
     case 'ping':
     case 'pong':
-      return Number.isInteger(m.seq) && typeof m.t === 'number' ? { type: m.type, seq: m.seq as number, t: m.t } : undefined;
+      return Number.isInteger(m.seq) && typeof m.t === 'number'
+        ? { type: m.type, seq: m.seq as number, t: m.t }
+        : undefined;
     case 'done':
     case 'alive':
       return { type: m.type };
@@ -173,7 +175,10 @@ export class ChatExchange {
         this.pending.delete(message.seq);
         const rtt = performance.now() - sentAt;
         this.rtts.push(rtt);
-        log.info({ seq: message.seq, rttMs: round1(rtt) }, `pong ${message.seq}/${this.options.messages} received  rtt ${rtt.toFixed(1)} ms`);
+        log.info(
+          { seq: message.seq, rttMs: round1(rtt) },
+          `pong ${message.seq}/${this.options.messages} received  rtt ${rtt.toFixed(1)} ms`,
+        );
         if (this.rtts.length === this.options.messages) this.pingsAnswered.resolve();
         return;
       }

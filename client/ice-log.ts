@@ -31,11 +31,16 @@ const KINDS: readonly string[] = ['host', 'srflx', 'prflx', 'relay'];
  * `foundation component transport priority address port typ type [raddr a rport p] [ext...]`.
  */
 export function parseCandidate(text: string): CandidateInfo {
-  const body = text.trim().replace(/^a=/, '').replace(/^candidate:/, '');
+  const body = text
+    .trim()
+    .replace(/^a=/, '')
+    .replace(/^candidate:/, '');
   const parts = body.split(/\s+/);
   const [foundation, component, protocol, priority, address, port, typ, type] = parts;
-  if (type === undefined || typ !== 'typ') throw new CandidateParseError(`not an ICE candidate: ${JSON.stringify(text)}`);
-  if (!KINDS.includes(type)) throw new CandidateParseError(`unknown candidate type ${JSON.stringify(type)} in ${JSON.stringify(text)}`);
+  if (type === undefined || typ !== 'typ')
+    throw new CandidateParseError(`not an ICE candidate: ${JSON.stringify(text)}`);
+  if (!KINDS.includes(type))
+    throw new CandidateParseError(`unknown candidate type ${JSON.stringify(type)} in ${JSON.stringify(text)}`);
   const info: CandidateInfo = {
     type: type as CandidateKind,
     protocol: (protocol ?? '').toLowerCase(),
@@ -57,7 +62,8 @@ export function parseCandidate(text: string): CandidateInfo {
 
 function toInteger(value: string | undefined, text: string): number {
   const n = Number(value);
-  if (value === undefined || !Number.isInteger(n) || n < 0) throw new CandidateParseError(`bad number ${JSON.stringify(value)} in ${JSON.stringify(text)}`);
+  if (value === undefined || !Number.isInteger(n) || n < 0)
+    throw new CandidateParseError(`bad number ${JSON.stringify(value)} in ${JSON.stringify(text)}`);
   return n;
 }
 
@@ -94,7 +100,8 @@ export interface CandidateSource {
 export function formatCandidate(side: 'local' | 'remote', c: CandidateInfo, source: CandidateSource = {}): string {
   const address = c.address.includes(':') ? `[${c.address}]` : c.address;
   const related = c.relatedAddress !== undefined ? `  from ${c.relatedAddress}:${c.relatedPort ?? '?'}` : '';
-  const server = source.url !== undefined ? `  via ${source.url}${source.relayProtocol ? ` (${source.relayProtocol})` : ''}` : '';
+  const server =
+    source.url !== undefined ? `  via ${source.url}${source.relayProtocol ? ` (${source.relayProtocol})` : ''}` : '';
   return (
     `${side.padEnd(6)} candidate  ${c.type.padEnd(5)}  ${c.protocol}  ${address}:${c.port}` +
     `  priority ${formatPriority(c.priority)}  foundation ${c.foundation}${related}${server}`
@@ -112,8 +119,11 @@ export function candidateForReport(c: CandidateInfo): ReportCandidate {
 }
 
 /** A candidate as the report shows it: priority and foundation only where known. */
-export type ReportCandidate = Pick<CandidateInfo, 'type' | 'protocol' | 'address' | 'port' | 'relatedAddress' | 'relatedPort'>
-  & Partial<Pick<CandidateInfo, 'priority' | 'foundation'>>;
+export type ReportCandidate = Pick<
+  CandidateInfo,
+  'type' | 'protocol' | 'address' | 'port' | 'relatedAddress' | 'relatedPort'
+> &
+  Partial<Pick<CandidateInfo, 'priority' | 'foundation'>>;
 
 /** What gathering was given to work with, for the verdict. */
 export interface GatheringSetup {
@@ -146,7 +156,11 @@ export function countByType(candidates: readonly CandidateInfo[]): Record<Candid
 }
 
 /** The gathering summary and its verdict, from what was gathered and what was configured. */
-export function summarizeGathering(setup: GatheringSetup, local: readonly CandidateInfo[], elapsedMs: number): GatheringSummary {
+export function summarizeGathering(
+  setup: GatheringSetup,
+  local: readonly CandidateInfo[],
+  elapsedMs: number,
+): GatheringSummary {
   const counts = countByType(local);
   const verdicts: Verdict[] = [];
   const stunSilent = setup.stunUrl !== undefined && !setup.relayOnly && counts.srflx === 0;
@@ -201,7 +215,8 @@ export function formatCounts(counts: Record<CandidateKind, number>): string {
 
 /** The selected pair as one line: `host udp 10.0.0.1:5000 <-> srflx udp 203.0.113.2:40001, rtt 1.4 ms`. */
 export function formatPair(local: ReportCandidate, remote: ReportCandidate, rttMs: number | null): string {
-  const side = (c: ReportCandidate): string => `${c.type} ${c.protocol} ${c.address.includes(':') ? `[${c.address}]` : c.address}:${c.port}`;
+  const side = (c: ReportCandidate): string =>
+    `${c.type} ${c.protocol} ${c.address.includes(':') ? `[${c.address}]` : c.address}:${c.port}`;
   return `selected pair  ${side(local)}  <->  ${side(remote)}${rttMs !== null ? `  rtt ${rttMs.toFixed(1)} ms` : ''}`;
 }
 

@@ -27,11 +27,15 @@ export interface IceServerPlan {
  * service are kept only with `--with-turn`; an explicit `--turn` is always kept
  * (giving it is asking for it).
  */
-export function planIceServers(fromService: readonly IceServer[], options: Pick<ClientOptions, 'stun' | 'turn' | 'withTurn'>): IceServerPlan {
+export function planIceServers(
+  fromService: readonly IceServer[],
+  options: Pick<ClientOptions, 'stun' | 'turn' | 'withTurn'>,
+): IceServerPlan {
   const notes: string[] = [];
   const servers: IceServer[] = [];
   if (options.stun.length > 0) servers.push({ urls: [...options.stun] });
-  if (options.turn) servers.push({ urls: [options.turn.url], username: options.turn.username, credential: options.turn.password });
+  if (options.turn)
+    servers.push({ urls: [options.turn.url], username: options.turn.username, credential: options.turn.password });
   let dropped = 0;
   for (const server of fromService) {
     const urls = Array.isArray(server.urls) ? server.urls : [server.urls];
@@ -43,16 +47,28 @@ export function planIceServers(fromService: readonly IceServer[], options: Pick<
       else dropped += turn.length;
     }
   }
-  if (dropped > 0) notes.push(`the service offered ${dropped} TURN URL${dropped > 1 ? 's' : ''}; not used without --with-turn`);
+  if (dropped > 0)
+    notes.push(`the service offered ${dropped} TURN URL${dropped > 1 ? 's' : ''}; not used without --with-turn`);
 
   const stunUrls = servers.flatMap((s) => urlsOf(s).filter(isStun));
-  const turnEntries = servers.flatMap((s) => urlsOf(s).filter(isTurn).map((url) => ({ url, usable: Boolean(s.username && s.credential) })));
-  for (const e of turnEntries.filter((e) => !e.usable)) notes.push(`TURN server ${e.url} has no credentials: werift skips it`);
+  const turnEntries = servers.flatMap((s) =>
+    urlsOf(s)
+      .filter(isTurn)
+      .map((url) => ({ url, usable: Boolean(s.username && s.credential) })),
+  );
+  for (const e of turnEntries.filter((e) => !e.usable))
+    notes.push(`TURN server ${e.url} has no credentials: werift skips it`);
   const stunUrl = stunUrls[0];
   const firstTurn = turnEntries[0];
-  if (stunUrls.length > 1) notes.push(`werift uses only the first STUN URL (${stunUrl}); ignoring ${stunUrls.slice(1).join(', ')}`);
+  if (stunUrls.length > 1)
+    notes.push(`werift uses only the first STUN URL (${stunUrl}); ignoring ${stunUrls.slice(1).join(', ')}`);
   if (turnEntries.length > 1) {
-    notes.push(`werift uses only the first TURN URL (${firstTurn?.url}); ignoring ${turnEntries.slice(1).map((e) => e.url).join(', ')}`);
+    notes.push(
+      `werift uses only the first TURN URL (${firstTurn?.url}); ignoring ${turnEntries
+        .slice(1)
+        .map((e) => e.url)
+        .join(', ')}`,
+    );
   }
   // werift takes the first TURN URL even when it lacks credentials, and then gathers no relay.
   const turnUrl = firstTurn?.usable ? firstTurn.url : undefined;

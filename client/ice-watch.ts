@@ -54,13 +54,15 @@ export class IceWatch {
   observeDtls(pc: RTCPeerConnection): void {
     const dtls = pc.dtlsTransports[0];
     if (!dtls) return;
-    this.ctx.disposables.subscription(dtls.onStateChange.subscribe((state) => {
-      const { log, report } = this.ctx;
-      report.states.dtls = state;
-      log.info(`DTLS state ${state}`);
-      if (state === 'connected') report.timingsMs.dtlsConnected ??= now();
-      if (state === 'failed') this.ctx.fail(new ClientError('dtls_failed', 'DTLS handshake failed'));
-    }));
+    this.ctx.disposables.subscription(
+      dtls.onStateChange.subscribe((state) => {
+        const { log, report } = this.ctx;
+        report.states.dtls = state;
+        log.info(`DTLS state ${state}`);
+        if (state === 'connected') report.timingsMs.dtlsConnected ??= now();
+        if (state === 'failed') this.ctx.fail(new ClientError('dtls_failed', 'DTLS handshake failed'));
+      }),
+    );
   }
 
   gatheringStarted(): void {
@@ -80,9 +82,16 @@ export class IceWatch {
     this.localCandidates.push(info);
     report.candidates.local.push(candidateForReport(info));
     const source =
-      info.type === 'srflx' ? { url: plan.stunUrl } : info.type === 'relay' ? { url: plan.turnUrl, relayProtocol: plan.turnRelayProtocol } : {};
+      info.type === 'srflx'
+        ? { url: plan.stunUrl }
+        : info.type === 'relay'
+          ? { url: plan.turnUrl, relayProtocol: plan.turnRelayProtocol }
+          : {};
     const signalled = options.only === undefined || info.type === options.only;
-    log.info({ candidate: candidate.candidate }, formatCandidate('local', info, source) + (signalled ? '' : `  (not signalled: --only ${options.only})`));
+    log.info(
+      { candidate: candidate.candidate },
+      formatCandidate('local', info, source) + (signalled ? '' : `  (not signalled: --only ${options.only})`),
+    );
     return signalled;
   }
 
@@ -130,7 +139,11 @@ export class IceWatch {
       if (!pair) return;
       const previous = report.selectedPair;
       report.selectedPair = { ...pair, rttMs: pair.rttMs ?? previous?.rttMs ?? null };
-      if (!previous || previous.local.address !== pair.local.address || previous.remote.address !== pair.remote.address) {
+      if (
+        !previous ||
+        previous.local.address !== pair.local.address ||
+        previous.remote.address !== pair.remote.address
+      ) {
         log.info({ pair }, formatPair(pair.local, pair.remote, pair.rttMs));
       }
     } catch (error) {
@@ -147,17 +160,30 @@ export class IceWatch {
     }
     const elapsed = Math.round(performance.now() - this.gatheringStartedAt);
     report.timingsMs.gatheringComplete = now();
-    const summary = summarizeGathering({ stunUrl: plan.stunUrl, turnUrl: plan.turnUrl, relayOnly: options.relayOnly }, this.localCandidates, elapsed);
+    const summary = summarizeGathering(
+      { stunUrl: plan.stunUrl, turnUrl: plan.turnUrl, relayOnly: options.relayOnly },
+      this.localCandidates,
+      elapsed,
+    );
     report.gathering = { elapsedMs: elapsed, verdicts: summary.verdicts.map((v) => v.text) };
-    log.info({ counts: summary.counts, elapsedMs: elapsed }, `ICE gathering complete in ${elapsed} ms: ${formatCounts(summary.counts)}`);
-    for (const verdict of summary.verdicts) log[verdict.level]({ verdict: verdict.text }, `gathering verdict: ${verdict.text}`);
+    log.info(
+      { counts: summary.counts, elapsedMs: elapsed },
+      `ICE gathering complete in ${elapsed} ms: ${formatCounts(summary.counts)}`,
+    );
+    for (const verdict of summary.verdicts)
+      log[verdict.level]({ verdict: verdict.text }, `gathering verdict: ${verdict.text}`);
     this.gatheringDone.resolve();
     // Nothing to signal is nothing to connect with: say so now, not at --timeout-s
     // (werift may sit in checking, trap 4) nor after the peer has given up first.
     const { counts } = summary;
     if ((options.only !== undefined ? counts[options.only] : counts.host + counts.srflx + counts.relay) === 0) {
       const why = summary.verdicts.find((v) => v.level === 'warn')?.text ?? 'none gathered';
-      this.ctx.fail(new ClientError('ice_failed', `no ${options.only !== undefined ? `${options.only} ` : ''}candidate to connect with: ${why}`));
+      this.ctx.fail(
+        new ClientError(
+          'ice_failed',
+          `no ${options.only !== undefined ? `${options.only} ` : ''}candidate to connect with: ${why}`,
+        ),
+      );
     }
   }
 
@@ -182,7 +208,11 @@ export class IceWatch {
       this.connected = true;
       this.ctx.onConnected();
     } else if (state === 'failed') {
-      this.ctx.fail(report.states.ice === 'connected' ? new ClientError('dtls_failed', 'DTLS failed') : new ClientError('ice_failed', 'ICE failed'));
+      this.ctx.fail(
+        report.states.ice === 'connected'
+          ? new ClientError('dtls_failed', 'DTLS failed')
+          : new ClientError('ice_failed', 'ICE failed'),
+      );
     }
   }
 }

@@ -19,18 +19,37 @@ export function createLogger(options: { level: LogLevel; out?: NodeJS.WritableSt
       base: undefined,
       // ms since process start: the same clock as the report's timingsMs.
       timestamp: () => `,"t":${performance.now().toFixed(1)}`,
-      redact: { paths: ['token', 'authorization', 'headers.authorization', 'turnPassword', 'credential'], censor: '[redacted]' },
+      redact: {
+        paths: ['token', 'authorization', 'headers.authorization', 'turnPassword', 'credential'],
+        censor: '[redacted]',
+      },
     },
     humanLines(out, { color, verbose: options.level === 'debug' || options.level === 'trace' }),
   );
 }
 
-const LEVEL_NAMES: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
-const LEVEL_COLORS: Record<number, string> = { 40: '\x1b[33m', 50: '\x1b[31m', 60: '\x1b[31m', 20: '\x1b[2m', 10: '\x1b[2m' };
+const LEVEL_NAMES: Record<number, string> = {
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'warn',
+  50: 'error',
+  60: 'fatal',
+};
+const LEVEL_COLORS: Record<number, string> = {
+  40: '\x1b[33m',
+  50: '\x1b[31m',
+  60: '\x1b[31m',
+  20: '\x1b[2m',
+  10: '\x1b[2m',
+};
 const OMIT = new Set(['level', 't', 'msg']);
 
 /** A destination that renders each pino JSON record as `  123 ms  message  key=value`. */
-export function humanLines(out: NodeJS.WritableStream, options: { color: boolean; verbose: boolean }): DestinationStream {
+export function humanLines(
+  out: NodeJS.WritableStream,
+  options: { color: boolean; verbose: boolean },
+): DestinationStream {
   return {
     write(record: string): void {
       out.write(renderRecord(record, options));

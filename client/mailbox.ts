@@ -17,7 +17,10 @@ export interface MailboxOptions {
  * is unreachable or failing, and ending when `signal` aborts. A refusal that
  * retrying cannot fix (401: the token expired or we left) is thrown.
  */
-export async function* mailbox(client: SignalingClient, options: MailboxOptions): AsyncGenerator<MailboxMessage, void, undefined> {
+export async function* mailbox(
+  client: SignalingClient,
+  options: MailboxOptions,
+): AsyncGenerator<MailboxMessage, void, undefined> {
   const { signal, log } = options;
   let cursor = 0;
   let failures = 0;
@@ -29,7 +32,8 @@ export async function* mailbox(client: SignalingClient, options: MailboxOptions)
       if (signal.aborted) return;
       if (error instanceof SignalingError && !error.transient) throw error;
       failures += 1;
-      const wait = error instanceof SignalingError && error.retryAfterMs !== undefined ? error.retryAfterMs : backoffMs(failures);
+      const wait =
+        error instanceof SignalingError && error.retryAfterMs !== undefined ? error.retryAfterMs : backoffMs(failures);
       const line = `mailbox poll failed (${errorText(error)}); retrying in ${wait} ms`;
       if (failures === 1) log.warn({ err: errorText(error), waitMs: wait }, line);
       else log.debug({ err: errorText(error), waitMs: wait, failures }, line);

@@ -25,7 +25,9 @@ async function main(args: string[]): Promise<number> {
     try {
       validateAudioOptions(options);
     } catch (error) {
-      process.stderr.write(`client: ${error instanceof Error ? error.message : String(error)}\nRun bin/client --help for the flags.\n`);
+      process.stderr.write(
+        `client: ${error instanceof Error ? error.message : String(error)}\nRun bin/client --help for the flags.\n`,
+      );
       return 2;
     }
   }
@@ -69,7 +71,9 @@ main(process.argv.slice(2)).then(
     setTimeout(() => process.exit(code), 1_000).unref();
   },
   (error: unknown) => {
-    process.stderr.write(`client: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `client: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exitCode = 1;
   },
 );

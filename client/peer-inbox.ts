@@ -94,8 +94,17 @@ export async function pumpMailbox(
   }
 }
 
-function route(message: MailboxMessage, signaling: SignalingClient, options: ClientOptions, inbox: PeerInbox, log: Logger): void {
-  log.debug({ seq: message.seq, type: message.type, from: message.from, data: message.data }, `signal ${message.type} <- ${message.from}`);
+function route(
+  message: MailboxMessage,
+  signaling: SignalingClient,
+  options: ClientOptions,
+  inbox: PeerInbox,
+  log: Logger,
+): void {
+  log.debug(
+    { seq: message.seq, type: message.type, from: message.from, data: message.data },
+    `signal ${message.type} <- ${message.from}`,
+  );
   if (message.from === options.peer) {
     if (message.type === 'peer-joined') log.info(`${message.from} joined the room`);
     if (message.type === 'peer-left') log.info(`${message.from} left the room (${reasonOf(message.data)})`);
@@ -110,7 +119,9 @@ function route(message: MailboxMessage, signaling: SignalingClient, options: Cli
       return;
     case 'offer':
       log.warn(`offer from ${message.from}, not from ${options.peer}: declined`);
-      signaling.send(message.from, 'bye', { reason: 'declined' }).catch((error: unknown) => log.warn(`could not decline ${message.from}: ${errorText(error)}`));
+      signaling
+        .send(message.from, 'bye', { reason: 'declined' })
+        .catch((error: unknown) => log.warn(`could not decline ${message.from}: ${errorText(error)}`));
       return;
     default:
       log.debug(`ignored ${message.type} from ${message.from}: not our peer`);

@@ -41,7 +41,14 @@ export function emptyReport(options: Pick<ClientOptions, 'role' | 'id' | 'peer' 
     peer: options.peer,
     room: options.room,
     signalingAddr: options.signalingAddr,
-    timingsMs: { registered: null, gatheringComplete: null, iceConnected: null, dtlsConnected: null, dataChannelOpen: null, done: null },
+    timingsMs: {
+      registered: null,
+      gatheringComplete: null,
+      iceConnected: null,
+      dtlsConnected: null,
+      dataChannelOpen: null,
+      done: null,
+    },
     candidates: { local: [], remote: [] },
     selectedPair: null,
     dataChannel: null,
@@ -94,7 +101,9 @@ export function summaryLine(report: Report): string {
   const dc = report.dataChannel;
   const pings = dc ? `${dc.received}/${dc.sent} pongs` : 'no data channel';
   const rtt = dc?.rttMs ? `, rtt ${dc.rttMs.min}/${dc.rttMs.median}/${dc.rttMs.max} ms (min/median/max)` : '';
-  const pair = report.selectedPair ? `, via ${report.selectedPair.local.type} <-> ${report.selectedPair.remote.type}` : '';
+  const pair = report.selectedPair
+    ? `, via ${report.selectedPair.local.type} <-> ${report.selectedPair.remote.type}`
+    : '';
   const audio = audioSummary(report);
   if (report.ok) return `OK: ${pings}${rtt}${audio}${pair} (exit 0)`;
   const why = report.error ? `${report.error.code}: ${report.error.message}` : 'the exchange was incomplete';

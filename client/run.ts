@@ -22,7 +22,6 @@ export interface RunDeps {
   onReport: (report: Report) => void;
 }
 
-
 /**
  * The whole run: register, meet the peer, call (again, if it leaves before we
  * connect), report, leave. Returns the exit code.
@@ -40,12 +39,18 @@ export async function runPeer(options: ClientOptions, deps: RunDeps): Promise<nu
     const registration = await register(signaling, options, log, abort);
     const registeredAt = (report.timingsMs.registered = Math.round(performance.now()));
     const others = registration.peers.length > 0 ? registration.peers.join(', ') : 'nobody else';
-    log.info({ room: registration.room, peers: registration.peers }, `registered as ${registration.name} in room ${registration.room}; here: ${others}`);
+    log.info(
+      { room: registration.room, peers: registration.peers },
+      `registered as ${registration.name} in room ${registration.room}; here: ${others}`,
+    );
 
     const plan = planIceServers(registration.iceServers, options);
     logIcePlan(plan, log);
     if (options.relayOnly && plan.turnUrl === undefined) {
-      throw new ClientError('no_turn_server', '--relay-only, but neither the service nor --turn gave a TURN server with credentials');
+      throw new ClientError(
+        'no_turn_server',
+        '--relay-only, but neither the service nor --turn gave a TURN server with credentials',
+      );
     }
 
     const inbox = new PeerInbox();
@@ -126,23 +131,42 @@ async function offererLoop(
   }
 }
 
-async function waitForJoin(inbox: PeerInbox, options: ClientOptions, deadline: Deadline, log: Logger, abort: AbortSignal): Promise<void> {
+async function waitForJoin(
+  inbox: PeerInbox,
+  options: ClientOptions,
+  deadline: Deadline,
+  log: Logger,
+  abort: AbortSignal,
+): Promise<void> {
   for (;;) {
     const message = await inbox.next(deadline, `waiting for ${options.peer}`, abort).catch((error: unknown) => {
-      throw error instanceof DeadlineError ? new ClientError('timeout', `${options.peer} did not join room ${options.room} within ${options.timeoutS} s`) : error;
+      throw error instanceof DeadlineError
+        ? new ClientError('timeout', `${options.peer} did not join room ${options.room} within ${options.timeoutS} s`)
+        : error;
     });
     if (message.type === 'peer-joined') return;
     log.debug({ type: message.type }, `ignored ${message.type} from ${message.from} while waiting for it to join`);
   }
 }
 
-async function answererCall(options: ClientOptions, inbox: PeerInbox, calls: CallFactory, report: Report, log: Logger, abort: AbortSignal): Promise<void> {
+async function answererCall(
+  options: ClientOptions,
+  inbox: PeerInbox,
+  calls: CallFactory,
+  report: Report,
+  log: Logger,
+  abort: AbortSignal,
+): Promise<void> {
   let deadline = options.forever ? Deadline.never() : new Deadline(options.timeoutS * 1000);
   log.info(`waiting for an offer from ${options.peer}`);
   for (;;) {
-    const message = await inbox.next(deadline, `waiting for an offer from ${options.peer}`, abort).catch((error: unknown) => {
-      throw error instanceof DeadlineError ? new ClientError('timeout', `no offer from ${options.peer} within ${options.timeoutS} s`) : error;
-    });
+    const message = await inbox
+      .next(deadline, `waiting for an offer from ${options.peer}`, abort)
+      .catch((error: unknown) => {
+        throw error instanceof DeadlineError
+          ? new ClientError('timeout', `no offer from ${options.peer} within ${options.timeoutS} s`)
+          : error;
+      });
     if (message.type === 'peer-joined') {
       log.info(`${options.peer} joined; waiting for its offer`);
       continue;
@@ -173,7 +197,14 @@ async function answererCall(options: ClientOptions, inbox: PeerInbox, calls: Cal
 function resetCall(report: Report): void {
   const fresh = emptyReport(report);
   fresh.timingsMs.registered = report.timingsMs.registered;
-  Object.assign(report, { ...fresh, role: report.role, id: report.id, peer: report.peer, room: report.room, signalingAddr: report.signalingAddr });
+  Object.assign(report, {
+    ...fresh,
+    role: report.role,
+    id: report.id,
+    peer: report.peer,
+    room: report.room,
+    signalingAddr: report.signalingAddr,
+  });
 }
 
 /** Builds and runs one Call with everything a call shares with the next. */
@@ -245,8 +276,14 @@ function loopbackHostAddresses(signalingAddr: string, log: Logger): string[] | u
 }
 
 function logIcePlan(plan: IceServerPlan, log: Logger): void {
-  const servers = [plan.stunUrl ? `STUN ${plan.stunUrl}` : undefined, plan.turnUrl ? `TURN ${plan.turnUrl} (${plan.turnRelayProtocol})` : undefined].filter(Boolean);
-  log.info({ iceServers: plan.iceServers.map((s) => s.urls) }, `ICE servers: ${servers.length > 0 ? servers.join(', ') : 'none (host candidates only)'}`);
+  const servers = [
+    plan.stunUrl ? `STUN ${plan.stunUrl}` : undefined,
+    plan.turnUrl ? `TURN ${plan.turnUrl} (${plan.turnRelayProtocol})` : undefined,
+  ].filter(Boolean);
+  log.info(
+    { iceServers: plan.iceServers.map((s) => s.urls) },
+    `ICE servers: ${servers.length > 0 ? servers.join(', ') : 'none (host candidates only)'}`,
+  );
   for (const note of plan.notes) log.warn(note);
 }
 

@@ -1,5 +1,11 @@
 import { performance } from 'node:perf_hooks';
-import type { RTCDataChannel, RTCIceCandidate, RTCPeerConnection, RTCRtpTransceiver, RTCSessionDescription } from 'werift';
+import type {
+  RTCDataChannel,
+  RTCIceCandidate,
+  RTCPeerConnection,
+  RTCRtpTransceiver,
+  RTCSessionDescription,
+} from 'werift';
 import { OPUS, type AudioHooks } from './audio-hook.js';
 import type { ClientOptions } from './cli.js';
 import { ChatExchange } from './datachannel.js';
@@ -108,7 +114,10 @@ export class Call {
         if (event.kind === 'bye' && GAVE_UP.has(event.reason) && !this.isConnected) {
           // It will not call back. Our own verdict is worth keeping: our gathering ends on its own (<= ~13 s).
           this.peerGaveUp = true;
-          const error = new ClientError('ice_failed', `${this.setup.options.peer} gave up before the connection was up (bye: ${event.reason})`);
+          const error = new ClientError(
+            'ice_failed',
+            `${this.setup.options.peer} gave up before the connection was up (bye: ${event.reason})`,
+          );
           void this.ice.gatheringDone.promise.then(() => this.fail(error));
           return;
         }
@@ -133,7 +142,8 @@ export class Call {
       return;
     }
     const grace = setTimeout(() => {
-      if (!this.exchangeComplete) this.fail(new ClientError('peer_left', `${peer} ${how} before the exchange completed`));
+      if (!this.exchangeComplete)
+        this.fail(new ClientError('peer_left', `${peer} ${how} before the exchange completed`));
     }, PEER_GONE_GRACE_MS);
     this.disposables.add(() => clearTimeout(grace));
   }
@@ -146,7 +156,9 @@ export class Call {
       const failure = this.classify(error);
       if (GAVE_UP.has(failure.code) && !this.isConnected) {
         // Tell the peer why we hang up, so that it does not wait for us to call again.
-        await new Deadline(2_000).race(this.setup.signal('bye', { reason: failure.code }), 'bye').catch(() => undefined);
+        await new Deadline(2_000)
+          .race(this.setup.signal('bye', { reason: failure.code }), 'bye')
+          .catch(() => undefined);
       }
       return { connected: this.isConnected, error: failure };
     } finally {
@@ -170,23 +182,37 @@ export class Call {
       bundlePolicy: 'max-bundle',
       iceAdditionalHostAddresses: this.setup.hostAddresses,
       iceFilterCandidatePair: options.only ? onlyPairsFrom(localTypeFor(options.only)) : undefined,
-      codecs: { audio: [new werift.RTCRtpCodecParameters({ mimeType: OPUS.mimeType, clockRate: OPUS.clockRate, channels: OPUS.channels })] },
+      codecs: {
+        audio: [
+          new werift.RTCRtpCodecParameters({
+            mimeType: OPUS.mimeType,
+            clockRate: OPUS.clockRate,
+            channels: OPUS.channels,
+          }),
+        ],
+      },
     });
     this.pc = pc;
 
     // 2. Handlers: every ICE step is logged and recorded; our candidates trickle to the peer.
     this.ice.observe(pc);
     this.disposables.subscription(pc.onIceCandidate.subscribe((candidate) => this.onLocalCandidate(candidate)));
-    this.disposables.subscription(pc.onTrack.subscribe((track) => {
-      this.disposables.subscription(track.onReceiveRtp.subscribe((rtp) => {
-        this.signOfLife();
-        audio.onRtp(rtp);
-      }));
-    }));
+    this.disposables.subscription(
+      pc.onTrack.subscribe((track) => {
+        this.disposables.subscription(
+          track.onReceiveRtp.subscribe((rtp) => {
+            this.signOfLife();
+            audio.onRtp(rtp);
+          }),
+        );
+      }),
+    );
     const channelOpen = new Latch<RTCDataChannel>();
-    this.disposables.subscription(pc.onDataChannel.subscribe((channel) => {
-      if (channel.label === 'chat') channelOpen.resolve(channel);
-    }));
+    this.disposables.subscription(
+      pc.onDataChannel.subscribe((channel) => {
+        if (channel.label === 'chat') channelOpen.resolve(channel);
+      }),
+    );
 
     // 3. Offer or answer. The SDP goes out as createOffer/createAnswer made it:
     //    setLocalDescription resolves only when gathering ends (trap 1).
@@ -195,9 +221,11 @@ export class Call {
     if (isOfferer) {
       transceiver = pc.addTransceiver(track, { direction: 'sendrecv' });
       const chat = pc.createDataChannel('chat');
-      this.disposables.subscription(chat.stateChanged.subscribe((state) => {
-        if (state === 'open') channelOpen.resolve(chat);
-      }));
+      this.disposables.subscription(
+        chat.stateChanged.subscribe((state) => {
+          if (state === 'open') channelOpen.resolve(chat);
+        }),
+      );
       const offer = await settle(pc.createOffer(), 'createOffer');
       this.ice.observeDtls(pc);
       const sent = this.setup.signal('offer', { type: offer.type, sdp: offer.sdp });
@@ -237,12 +265,19 @@ export class Call {
     log.info({ label: channel.label }, `data channel ${channel.label} open`);
 
     // 5. The exchange: pings both ways, audio, each side's done; a silent peer ends it.
-    const exchange = new ChatExchange({ messages: options.messages, intervalMs: options.intervalMs, log, onSignOfLife: () => this.signOfLife() });
+    const exchange = new ChatExchange({
+      messages: options.messages,
+      intervalMs: options.intervalMs,
+      log,
+      onSignOfLife: () => this.signOfLife(),
+    });
     this.disposables.add(() => exchange.stop());
     exchange.start(channel);
-    this.disposables.subscription(channel.stateChanged.subscribe((state) => {
-      if (state === 'closed' && !this.exchangeComplete) this.onPeerGone('closed the data channel');
-    }));
+    this.disposables.subscription(
+      channel.stateChanged.subscribe((state) => {
+        if (state === 'closed' && !this.exchangeComplete) this.onPeerGone('closed the data channel');
+      }),
+    );
     await this.until(audio.load?.() ?? Promise.resolve(), new Deadline(20_000), 'loading the audio stack');
     // Silence is counted from here: while the audio stack loaded, it was we who were busy.
     this.signOfLife();
@@ -250,7 +285,9 @@ export class Call {
     exchange.sendPings();
     const codec = transceiver.sender.codec;
     const audioPlayed = audio.start({ track, payloadType: codec?.payloadType ?? 96, codec: OPUS.name });
-    const exchangeDeadline = new Deadline(options.messages * options.intervalMs + options.durationS * 1000 + options.timeoutS * 1000);
+    const exchangeDeadline = new Deadline(
+      options.messages * options.intervalMs + options.durationS * 1000 + options.timeoutS * 1000,
+    );
     try {
       await this.until(Promise.all([exchange.pingsAnswered.promise, audioPlayed]), exchangeDeadline, 'the exchange');
       exchange.sendDone();
@@ -285,11 +322,16 @@ export class Call {
   private setLocal(pc: RTCPeerConnection, description: RTCSessionDescription): void {
     this.ice.gatheringStarted();
     this.settingLocal = pc.setLocalDescription(description).catch((error: unknown) => {
-      this.fail(new ClientError('ice_failed', `setLocalDescription failed: ${toError(error, 'setLocalDescription').message}`));
+      this.fail(
+        new ClientError('ice_failed', `setLocalDescription failed: ${toError(error, 'setLocalDescription').message}`),
+      );
     });
   }
 
-  private async setRemote(pc: RTCPeerConnection, description: { type: 'offer' | 'answer'; sdp: string }): Promise<void> {
+  private async setRemote(
+    pc: RTCPeerConnection,
+    description: { type: 'offer' | 'answer'; sdp: string },
+  ): Promise<void> {
     await settle(pc.setRemoteDescription(description), `setRemoteDescription(${description.type})`);
     this.remoteUfrag = /^a=ice-ufrag:(\S+)/m.exec(description.sdp)?.[1];
     this.remoteDescriptionSet = true;
@@ -336,7 +378,12 @@ export class Call {
   private checkLiveness(): void {
     const silentMs = performance.now() - this.lastSignOfLife;
     if (silentMs > SILENCE_LIMIT_MS && !this.exchangeComplete) {
-      this.fail(new ClientError('peer_silent', `nothing from ${this.setup.options.peer} for ${(silentMs / 1000).toFixed(1)} s: it is gone`));
+      this.fail(
+        new ClientError(
+          'peer_silent',
+          `nothing from ${this.setup.options.peer} for ${(silentMs / 1000).toFixed(1)} s: it is gone`,
+        ),
+      );
     }
   }
 
@@ -364,7 +411,9 @@ export class Call {
       }
       return new ClientError('incomplete', `${error.what} did not finish in time`);
     }
-    return new ClientError(this.isConnected ? 'incomplete' : 'ice_failed', toError(error, 'call').message, { cause: error });
+    return new ClientError(this.isConnected ? 'incomplete' : 'ice_failed', toError(error, 'call').message, {
+      cause: error,
+    });
   }
 
   private async close(): Promise<void> {

@@ -74,7 +74,12 @@ export class SignalingClient {
     this.log = options.log;
     this.sendRetryMs = options.sendRetryMs ?? 10_000;
     // Timeouts per request below; these are the ceilings for anything else.
-    this.agent = new Agent({ connectTimeout: 5_000, headersTimeout: 15_000, bodyTimeout: 15_000, keepAliveTimeout: 30_000 });
+    this.agent = new Agent({
+      connectTimeout: 5_000,
+      headersTimeout: 15_000,
+      bodyTimeout: 15_000,
+      keepAliveTimeout: 30_000,
+    });
   }
 
   get registered(): boolean {
@@ -111,13 +116,20 @@ export class SignalingClient {
     const previous = this.sendQueues.get(to) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(() => this.sendWithRetry(to, type, data, signal));
     this.sendQueues.set(to, next);
-    void next.finally(() => {
-      if (this.sendQueues.get(to) === next) this.sendQueues.delete(to);
-    }).catch(() => undefined);
+    void next
+      .finally(() => {
+        if (this.sendQueues.get(to) === next) this.sendQueues.delete(to);
+      })
+      .catch(() => undefined);
     return next;
   }
 
-  private async sendWithRetry(to: string, type: string, data: unknown, signal: AbortSignal | undefined): Promise<number> {
+  private async sendWithRetry(
+    to: string,
+    type: string,
+    data: unknown,
+    signal: AbortSignal | undefined,
+  ): Promise<number> {
     const key = randomUUID();
     const giveUpAt = Date.now() + this.sendRetryMs;
     for (let attempt = 1; ; attempt++) {
@@ -131,10 +143,15 @@ export class SignalingClient {
         });
         return (body as { seq: number }).seq;
       } catch (error) {
-        const retryable = error instanceof SignalingUnreachableError || (error instanceof SignalingError && error.transient);
-        const wait = error instanceof SignalingError && error.retryAfterMs !== undefined ? error.retryAfterMs : backoffMs(attempt);
+        const retryable =
+          error instanceof SignalingUnreachableError || (error instanceof SignalingError && error.transient);
+        const wait =
+          error instanceof SignalingError && error.retryAfterMs !== undefined ? error.retryAfterMs : backoffMs(attempt);
         if (!retryable || signal?.aborted || Date.now() + wait > giveUpAt) throw error;
-        this.log.debug({ to, type, attempt, waitMs: wait, err: errorText(error) }, `send ${type} to ${to} failed (${errorText(error)}); retrying in ${wait} ms`);
+        this.log.debug(
+          { to, type, attempt, waitMs: wait, err: errorText(error) },
+          `send ${type} to ${to} failed (${errorText(error)}); retrying in ${wait} ms`,
+        );
         await sleep(wait, undefined, { signal }).catch(() => undefined);
       }
     }
@@ -142,13 +159,17 @@ export class SignalingClient {
 
   /** One long poll: acknowledges everything up to `after`, waits up to `timeoutMs` for more. */
   async poll(after: number, timeoutMs: number, signal?: AbortSignal): Promise<MailboxMessage[]> {
-    const body = await this.call('GET', `/v1/rooms/${enc(this.room)}/peers/${enc(this.name)}/messages?after=${after}&timeoutMs=${timeoutMs}`, {
-      auth: this.requireToken(),
-      expect: 200,
-      signal,
-      // The service holds the request up to timeoutMs: undici must wait longer than that.
-      timeoutMs: timeoutMs + 10_000,
-    });
+    const body = await this.call(
+      'GET',
+      `/v1/rooms/${enc(this.room)}/peers/${enc(this.name)}/messages?after=${after}&timeoutMs=${timeoutMs}`,
+      {
+        auth: this.requireToken(),
+        expect: 200,
+        signal,
+        // The service holds the request up to timeoutMs: undici must wait longer than that.
+        timeoutMs: timeoutMs + 10_000,
+      },
+    );
     return (body as { messages: MailboxMessage[] }).messages;
   }
 
@@ -182,7 +203,14 @@ export class SignalingClient {
   private async call(
     method: Dispatcher.HttpMethod,
     path: string,
-    options: { auth?: string | undefined; body?: unknown; headers?: Record<string, string>; expect: number; signal?: AbortSignal | undefined; timeoutMs?: number },
+    options: {
+      auth?: string | undefined;
+      body?: unknown;
+      headers?: Record<string, string>;
+      expect: number;
+      signal?: AbortSignal | undefined;
+      timeoutMs?: number;
+    },
   ): Promise<unknown> {
     const headers: Record<string, string> = { ...options.headers };
     if (options.auth !== undefined) headers.authorization = `Bearer ${options.auth}`;
@@ -217,7 +245,11 @@ function toSignalingError(status: number, text: string, retryAfter: string | str
   const message = typeof fields.message === 'string' ? fields.message : `HTTP ${status}`;
   const header = Array.isArray(retryAfter) ? retryAfter[0] : retryAfter;
   const retryAfterMs =
-    typeof fields.retryAfterMs === 'number' ? fields.retryAfterMs : header !== undefined && /^\d+$/.test(header) ? Number(header) * 1000 : undefined;
+    typeof fields.retryAfterMs === 'number'
+      ? fields.retryAfterMs
+      : header !== undefined && /^\d+$/.test(header)
+        ? Number(header) * 1000
+        : undefined;
   return new SignalingError(status, code, message, retryAfterMs);
 }
 
@@ -241,7 +273,8 @@ export function backoffMs(attempt: number): number {
 export function errorText(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
-    const cause = error.cause instanceof Error && !error.message.includes(error.cause.message) ? `: ${error.cause.message}` : '';
+    const cause =
+      error.cause instanceof Error && !error.message.includes(error.cause.message) ? `: ${error.cause.message}` : '';
     return `${typeof code === 'string' && !error.message.includes(code) ? `${code} ` : ''}${error.message}${cause}`;
   }
   return String(error);

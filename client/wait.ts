@@ -3,7 +3,10 @@ import { performance } from 'node:perf_hooks';
 /** A wait ran past its deadline. `what` says what we were waiting for. */
 export class DeadlineError extends Error {
   override name = 'DeadlineError';
-  constructor(readonly what: string, readonly afterMs: number) {
+  constructor(
+    readonly what: string,
+    readonly afterMs: number,
+  ) {
     super(`${what}: no result after ${(afterMs / 1000).toFixed(1)} s`);
   }
 }
@@ -78,7 +81,7 @@ export function abortReason(signal: AbortSignal | undefined): Error {
 /** werift rejects some promises with strings or undefined: always hand on an Error. */
 export function toError(reason: unknown, context: string): Error {
   if (reason instanceof Error) return reason;
-  return new Error(`${context}: ${typeof reason === 'string' ? reason : JSON.stringify(reason) ?? 'unknown error'}`);
+  return new Error(`${context}: ${typeof reason === 'string' ? reason : (JSON.stringify(reason) ?? 'unknown error')}`);
 }
 
 /** Awaits a werift promise, turning a non-Error rejection into an Error that says what failed. */

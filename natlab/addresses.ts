@@ -37,7 +37,13 @@ export function sidePlan(side: Side, behaviour: Behaviour): SidePlan {
   if (behaviour === 'none') {
     // 203.0.113.128/26 behind router A, 203.0.113.192/26 behind router B.
     const base = 64 + 64 * i;
-    return { wan, lanPrefix: `203.0.113.${base}`, lanPrefixLen: 26, routerLan: `203.0.113.${base + 1}`, peer: `203.0.113.${base + 2}` };
+    return {
+      wan,
+      lanPrefix: `203.0.113.${base}`,
+      lanPrefixLen: 26,
+      routerLan: `203.0.113.${base + 1}`,
+      peer: `203.0.113.${base + 2}`,
+    };
   }
   return { wan, lanPrefix: `10.0.${i}.0`, lanPrefixLen: 24, routerLan: `10.0.${i}.1`, peer: `10.0.${i}.2` };
 }

@@ -52,7 +52,17 @@ const SIDE_OF: Record<Role, Side> = { answerer: 'A', offerer: 'B' };
  */
 export function peerArgs(cell: Cell, role: Role, room: string, opts: CellOptions): string[] {
   const behaviour = cell[role];
-  const args = ['--role', role, '--signaling-addr', SIGNALING_URL, '--room', room, '--json', '--timeout-s', String(opts.timeoutS)];
+  const args = [
+    '--role',
+    role,
+    '--signaling-addr',
+    SIGNALING_URL,
+    '--room',
+    room,
+    '--json',
+    '--timeout-s',
+    String(opts.timeoutS),
+  ];
   if (cell.mode !== 'no-turn') args.push('--with-turn');
   if (cell.mode === 'relay-only') args.push('--relay-only');
   if (behaviour === 'udpblock' && cell.mode !== 'no-turn') {
@@ -82,7 +92,13 @@ export async function runCell(lab: Lab, cell: Cell, index: number, opts: CellOpt
       roles.map((role) => {
         const log = join(lab.logDir, `${String(index).padStart(2, '0')}-${name}-${role}.log`);
         const ns = role === 'answerer' ? 'peerA' : 'peerB';
-        return startPeer(lab, ns, [process.execPath, opts.clientPath, ...peerArgs(cell, role, room, opts)], log, deadlineMs).then((run) => ({ role, run, log }));
+        return startPeer(
+          lab,
+          ns,
+          [process.execPath, opts.clientPath, ...peerArgs(cell, role, room, opts)],
+          log,
+          deadlineMs,
+        ).then((run) => ({ role, run, log }));
       }),
     );
     const flows = { answerer: await turnFlows(lab, 'natA'), offerer: await turnFlows(lab, 'natB') };
@@ -96,10 +112,23 @@ export async function runCell(lab: Lab, cell: Cell, index: number, opts: CellOpt
       const found = runs.find((r) => r.role === role);
       const run: PeerRun = found?.run ?? { exitCode: null, signal: null, stdout: '', killed: false };
       const report = parseReportOutput(run.stdout);
-      return { behaviour: cell[role], side: SIDE_OF[role], exitCode: run.exitCode, killed: run.killed, summary: summarise(report, hint(role)), turnFlows: flows[role], report, log: found?.log ?? '' };
+      return {
+        behaviour: cell[role],
+        side: SIDE_OF[role],
+        exitCode: run.exitCode,
+        killed: run.killed,
+        summary: summarise(report, hint(role)),
+        turnFlows: flows[role],
+        report,
+        log: found?.log ?? '',
+      };
     };
     const peers = { answerer: outcome('answerer'), offerer: outcome('offerer') };
-    const verdict = judge(expectation, { answerer: peers.answerer.summary, offerer: peers.offerer.summary }, { answerer: planA.peer, offerer: planB.peer });
+    const verdict = judge(
+      expectation,
+      { answerer: peers.answerer.summary, offerer: peers.offerer.summary },
+      { answerer: planA.peer, offerer: planB.peer },
+    );
     return { cell, name, expectation, peers, verdict };
   } finally {
     await removeSide(lab, 'A');

@@ -20,7 +20,10 @@ export class Daemon {
   /** Starts the daemon if it is not running; returns why it had to, or null. */
   async ensure(): Promise<string | null> {
     if (!this.stopped) return null;
-    const why = this.child === undefined ? null : `${this.name} exited (${this.child.exitCode ?? this.child.signalCode}) without the lab asking: restarted`;
+    const why =
+      this.child === undefined
+        ? null
+        : `${this.name} exited (${this.child.exitCode ?? this.child.signalCode}) without the lab asking: restarted`;
     this.child = await this.start();
     return why;
   }

@@ -36,7 +36,13 @@ export function expectationFor(cell: Cell): Expectation {
   const both: Role[] = ['answerer', 'offerer'];
 
   if (mode === 'relay-only') {
-    return { connected: true, path: 'relay', relayOn: both, tcpRelayOn: udpBlocked, text: udpBlocked.length ? 'relay both, TCP at udpblock' : 'relay both sides' };
+    return {
+      connected: true,
+      path: 'relay',
+      relayOn: both,
+      tcpRelayOn: udpBlocked,
+      text: udpBlocked.length ? 'relay both, TCP at udpblock' : 'relay both sides',
+    };
   }
   if (answerer === 'none' && offerer === 'none') {
     return { connected: true, path: 'host', relayOn: [], tcpRelayOn: [], text: 'host' };
@@ -47,5 +53,11 @@ export function expectationFor(cell: Cell): Expectation {
   if (mode === 'no-turn') {
     return { connected: false, path: 'none', relayOn: [], tcpRelayOn: [], text: 'fails (needs relay)' };
   }
-  return { connected: true, path: 'relay', relayOn: udpBlocked, tcpRelayOn: udpBlocked, text: udpBlocked.length ? 'relay, TCP at udpblock' : 'relay' };
+  return {
+    connected: true,
+    path: 'relay',
+    relayOn: udpBlocked,
+    tcpRelayOn: udpBlocked,
+    text: udpBlocked.length ? 'relay, TCP at udpblock' : 'relay',
+  };
 }

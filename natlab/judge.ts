@@ -25,13 +25,18 @@ function hostToHost(role: Role, peers: Record<Role, PeerSummary>, hostAddress: R
 }
 
 /** Compares what both peers reported with the cell's expectation; hostAddress: each peer's own address. */
-export function judge(expect: Expectation, peers: Record<Role, PeerSummary>, hostAddress: Record<Role, string>): Verdict {
+export function judge(
+  expect: Expectation,
+  peers: Record<Role, PeerSummary>,
+  hostAddress: Record<Role, string>,
+): Verdict {
   const misses: string[] = [];
   const roles: Role[] = ['answerer', 'offerer'];
   const connected = roles.every((r) => peers[r].ok);
 
   if (!expect.connected) {
-    for (const r of roles) if (peers[r].dataChannelOpenMs !== null) misses.push(`${r} connected, but this cell must not`);
+    for (const r of roles)
+      if (peers[r].dataChannelOpenMs !== null) misses.push(`${r} connected, but this cell must not`);
     return { met: misses.length === 0, misses, notes: [] };
   }
   for (const r of roles) {
@@ -54,16 +59,30 @@ export function judge(expect: Expectation, peers: Record<Role, PeerSummary>, hos
       return;
     }
     for (const r of roles.filter((x) => !fine(x))) {
-      if (relayedOn(r)) notes.push(`${r} settled on its relay (${pathText(peers)}) although ${what} worked: werift nominates aggressively and each side keeps the first pair to succeed`);
-      else misses.push(`want ${what} on both sides, ${r} has ${peers[r].local?.type ?? '?'}->${peers[r].remote?.type ?? '?'}`);
+      if (relayedOn(r))
+        notes.push(
+          `${r} settled on its relay (${pathText(peers)}) although ${what} worked: werift nominates aggressively and each side keeps the first pair to succeed`,
+        );
+      else
+        misses.push(
+          `want ${what} on both sides, ${r} has ${peers[r].local?.type ?? '?'}->${peers[r].remote?.type ?? '?'}`,
+        );
     }
   };
   switch (expect.path) {
     case 'host':
-      directPath((r) => hostToHost(r, peers, hostAddress), (r) => hostToHost(r, peers, hostAddress), 'host to host');
+      directPath(
+        (r) => hostToHost(r, peers, hostAddress),
+        (r) => hostToHost(r, peers, hostAddress),
+        'host to host',
+      );
       break;
     case 'direct':
-      directPath((r) => !relayedOn(r) && DIRECT_REMOTE.has(peers[r].remote?.type ?? ''), (r) => !relayedOn(r), 'a direct path through a NAT mapping (srflx/prflx)');
+      directPath(
+        (r) => !relayedOn(r) && DIRECT_REMOTE.has(peers[r].remote?.type ?? ''),
+        (r) => !relayedOn(r),
+        'a direct path through a NAT mapping (srflx/prflx)',
+      );
       break;
     case 'relay':
       if (!roles.some(relayedOn)) misses.push(`want a relay, got ${pathText(peers)}`);
@@ -72,14 +91,18 @@ export function judge(expect: Expectation, peers: Record<Role, PeerSummary>, hos
       break;
   }
   for (const r of expect.relayOn) {
-    if (peers[r].local?.type !== 'relay') misses.push(`${r} must use its own relay candidate, got ${peers[r].local?.type ?? 'none'}`);
+    if (peers[r].local?.type !== 'relay')
+      misses.push(`${r} must use its own relay candidate, got ${peers[r].local?.type ?? 'none'}`);
   }
   for (const r of expect.tcpRelayOn) {
-    if (peers[r].local?.relayProtocol !== 'tcp') misses.push(`${r} must reach TURN over TCP, got ${peers[r].local?.relayProtocol ?? 'unknown'}`);
+    if (peers[r].local?.relayProtocol !== 'tcp')
+      misses.push(`${r} must reach TURN over TCP, got ${peers[r].local?.relayProtocol ?? 'unknown'}`);
   }
   return { met: misses.length === 0, misses, notes };
 }
 
 function pathText(peers: Record<Role, PeerSummary>): string {
-  return (['answerer', 'offerer'] as const).map((r) => `${r} ${peers[r].local?.type ?? '?'}->${peers[r].remote?.type ?? '?'}`).join(', ');
+  return (['answerer', 'offerer'] as const)
+    .map((r) => `${r} ${peers[r].local?.type ?? '?'}->${peers[r].remote?.type ?? '?'}`)
+    .join(', ');
 }

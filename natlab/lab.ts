@@ -49,7 +49,12 @@ export class Lab {
     const ns = this.ns(role);
     await run(['ip', 'netns', 'add', ns]);
     this.namespaces.add(ns);
-    await this.exec(role, ['sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
+    await this.exec(role, [
+      'sysctl',
+      '-qw',
+      'net.ipv6.conf.all.disable_ipv6=1',
+      'net.ipv6.conf.default.disable_ipv6=1',
+    ]);
     await run(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
     return ns;
   }

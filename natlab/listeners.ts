@@ -39,11 +39,15 @@ export async function waitForListeners(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (daemon.exitCode !== null || daemon.signalCode !== null) {
-      throw new Error(`${daemon.spawnargs.slice(7, 9).join(' ')} exited early (${daemon.exitCode ?? daemon.signalCode}); log ${logFile}:\n${tail(logFile)}`);
+      throw new Error(
+        `${daemon.spawnargs.slice(7, 9).join(' ')} exited early (${daemon.exitCode ?? daemon.signalCode}); log ${logFile}:\n${tail(logFile)}`,
+      );
     }
     const { stdout } = await lab.exec(role, ['ss', '-Hlntu']);
     const open = parseSocketList(stdout);
-    const missing = wanted.filter((w) => !open.some((o) => o.proto === w.proto && o.address === w.address && o.port === w.port));
+    const missing = wanted.filter(
+      (w) => !open.some((o) => o.proto === w.proto && o.address === w.address && o.port === w.port),
+    );
     if (missing.length === 0) return;
     if (Date.now() > deadline) {
       const names = missing.map((m) => `${m.proto} ${m.address}:${m.port}`).join(', ');

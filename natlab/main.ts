@@ -32,13 +32,19 @@ async function main(): Promise<void> {
     progress: (line) => process.stderr.write(`natlab: ${line}\n`),
   });
   writeReport(args.report, report);
-  if (report.behaviours.length > 0) process.stdout.write(`\nNAT behaviours (turnutils_natdiscovery -m -f)\n${behaviourTable(report.behaviours)}\n`);
-  if (report.cells.length > 0) process.stdout.write(`\nConnectivity matrix (bin/client --json; pair = selected local->remote candidate types)\n${matrixTable(results)}\n`);
+  if (report.behaviours.length > 0)
+    process.stdout.write(`\nNAT behaviours (turnutils_natdiscovery -m -f)\n${behaviourTable(report.behaviours)}\n`);
+  if (report.cells.length > 0)
+    process.stdout.write(
+      `\nConnectivity matrix (bin/client --json; pair = selected local->remote candidate types)\n${matrixTable(results)}\n`,
+    );
   for (const r of results) {
     for (const miss of r.verdict.misses) process.stdout.write(`  ${r.name}: MISSED: ${miss}\n`);
     for (const note of r.verdict.notes) process.stdout.write(`  ${r.name}: note: ${note}\n`);
   }
-  process.stdout.write(`\n${report.allMet ? 'every check met its expectation' : 'SOME CHECKS MISSED THEIR EXPECTATION'}; report: ${args.report}${report.logDir ? `; logs: ${report.logDir}` : ''}\n`);
+  process.stdout.write(
+    `\n${report.allMet ? 'every check met its expectation' : 'SOME CHECKS MISSED THEIR EXPECTATION'}; report: ${args.report}${report.logDir ? `; logs: ${report.logDir}` : ''}\n`,
+  );
   process.exitCode = report.allMet ? 0 : 1;
 }
 

@@ -11,7 +11,13 @@ export interface PeerRun {
 }
 
 /** Starts a peer in its namespace; the result settles when it exits (or is killed at the deadline). */
-export function startPeer(lab: Lab, role: NamespaceRole, argv: readonly string[], logFile: string, deadlineMs: number): Promise<PeerRun> {
+export function startPeer(
+  lab: Lab,
+  role: NamespaceRole,
+  argv: readonly string[],
+  logFile: string,
+  deadlineMs: number,
+): Promise<PeerRun> {
   const child: ChildProcess = lab.spawn(role, argv, { logFile, captureStdout: true });
   let stdout = '';
   child.stdout?.setEncoding('utf8');

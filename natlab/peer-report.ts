@@ -53,8 +53,17 @@ function candidate(v: unknown): CandidateSummary | null {
   const type = str(c?.['type']);
   if (!c || type === null) return null;
   const url = str(c['url']) ?? str(c['server']) ?? str(c['iceServer']);
-  const relayProtocol = str(c['relayProtocol']) ?? (type === 'relay' && url ? (/transport=(udp|tcp)/i.exec(url)?.[1]?.toLowerCase() ?? null) : null);
-  return { type, protocol: str(c['protocol']), address: str(c['address']), relayProtocol, relayProtocolSource: relayProtocol !== null ? 'report' : null, url };
+  const relayProtocol =
+    str(c['relayProtocol']) ??
+    (type === 'relay' && url ? (/transport=(udp|tcp)/i.exec(url)?.[1]?.toLowerCase() ?? null) : null);
+  return {
+    type,
+    protocol: str(c['protocol']),
+    address: str(c['address']),
+    relayProtocol,
+    relayProtocolSource: relayProtocol !== null ? 'report' : null,
+    url,
+  };
 }
 
 /** `hint` fills in the relay transport when the report leaves it out. */

@@ -20,7 +20,13 @@ export async function buildPublicSegment(lab: Lab): Promise<void> {
   for (const addr of [PUB_CORE, PUB_PRIMARY, PUB_ALTERNATE]) {
     await run(['ip', '-n', ns, 'addr', 'add', `${addr}/${PUB_PREFIX_LEN}`, 'dev', 'br0']);
   }
-  await lab.exec('pub', ['sysctl', '-qw', 'net.ipv4.ip_forward=1', 'net.ipv4.conf.all.send_redirects=0', 'net.ipv4.conf.br0.send_redirects=0']);
+  await lab.exec('pub', [
+    'sysctl',
+    '-qw',
+    'net.ipv4.ip_forward=1',
+    'net.ipv4.conf.all.send_redirects=0',
+    'net.ipv4.conf.br0.send_redirects=0',
+  ]);
   // A veth whose other end stays down drops what it is given without an error
   // (this kernel has no dummy driver; a blackhole route makes sends fail with EINVAL).
   await run(['ip', '-n', ns, 'link', 'add', 'nowhere0', 'type', 'veth', 'peer', 'name', 'nowhere1']);

@@ -34,7 +34,11 @@ export interface NatlabReport {
   }>;
 }
 
-export function buildReport(meta: { labId: string; startedAt: Date; logDir: string }, behaviours: BehaviourCheck[], cells: readonly CellResult[]): NatlabReport {
+export function buildReport(
+  meta: { labId: string; startedAt: Date; logDir: string },
+  behaviours: BehaviourCheck[],
+  cells: readonly CellResult[],
+): NatlabReport {
   return {
     labId: meta.labId,
     startedAt: meta.startedAt.toISOString(),

@@ -20,7 +20,13 @@ export function routerRules(behaviour: Behaviour, peerAddress: string): string {
     '-A INPUT -i wan0 -j DROP',
     '-A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT',
   ];
-  const nat: string[] = ['*nat', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]'];
+  const nat: string[] = [
+    '*nat',
+    ':PREROUTING ACCEPT [0:0]',
+    ':INPUT ACCEPT [0:0]',
+    ':OUTPUT ACCEPT [0:0]',
+    ':POSTROUTING ACCEPT [0:0]',
+  ];
 
   switch (behaviour) {
     case 'none':

@@ -60,10 +60,18 @@ export async function runMatrix(opts: MatrixOptions): Promise<MatrixRun> {
     if (opts.discover.length > 0) {
       opts.progress(`measuring NAT behaviours with turnutils_natdiscovery: ${opts.discover.join(', ')}`);
       behaviours = await checkBehaviours(lab, opts.discover);
-      for (const b of behaviours) opts.progress(`  ${b.behaviour}: ${b.met ? 'as expected' : 'MISSED'} (mapping ${b.measured.mapping ?? '-'}, filtering ${b.measured.filtering ?? '-'})`);
+      for (const b of behaviours)
+        opts.progress(
+          `  ${b.behaviour}: ${b.met ? 'as expected' : 'MISSED'} (mapping ${b.measured.mapping ?? '-'}, filtering ${b.measured.filtering ?? '-'})`,
+        );
     }
     if (opts.cells.length > 0) {
-      const cellOpts: CellOptions = { clientPath: opts.clientPath, turnSecret, timeoutS: opts.timeoutS, clientArgs: opts.clientArgs };
+      const cellOpts: CellOptions = {
+        clientPath: opts.clientPath,
+        turnSecret,
+        timeoutS: opts.timeoutS,
+        clientArgs: opts.clientArgs,
+      };
       for (const [i, cell] of opts.cells.entries()) {
         opts.progress(`cell ${i + 1}/${opts.cells.length}: ${cellName(cell)}`);
         await ensureDaemons();

@@ -25,16 +25,32 @@ export const SIGNALING_URL = `http://${PUB_PRIMARY}:${SIGNALING_PORT}`;
  * bin/signaling inside pub, handing out the lab's coturn: STUN, then TURN over
  * UDP, then TURN over TCP, with credentials from the shared secret.
  */
-export async function startSignaling(lab: Lab, turnSecret: string, signalingPath = repoPath('bin/signaling')): Promise<ChildProcess> {
+export async function startSignaling(
+  lab: Lab,
+  turnSecret: string,
+  signalingPath = repoPath('bin/signaling'),
+): Promise<ChildProcess> {
   const urls = labIceUrls();
   const logFile = join(lab.logDir, 'signaling.log');
   const child = lab.spawn(
     'pub',
     [
-      process.execPath, signalingPath,
-      '--host', PUB_PRIMARY, '--port', String(SIGNALING_PORT),
-      '--stun', urls.stun, '--turn', urls.turnUdp, '--turn', urls.turnTcp,
-      '--turn-secret', turnSecret, '--log-level', 'info',
+      process.execPath,
+      signalingPath,
+      '--host',
+      PUB_PRIMARY,
+      '--port',
+      String(SIGNALING_PORT),
+      '--stun',
+      urls.stun,
+      '--turn',
+      urls.turnUdp,
+      '--turn',
+      urls.turnTcp,
+      '--turn-secret',
+      turnSecret,
+      '--log-level',
+      'info',
     ],
     { logFile },
   );

@@ -4,7 +4,11 @@ import type { PeerSummary } from './peer-report.js';
 
 function render(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -22,15 +26,38 @@ function ms(v: number | null): string {
 }
 
 export function matrixTable(results: readonly CellResult[]): string {
-  const header = ['answerer x offerer', 'mode', 'expected', 'connected', 'answerer pair', 'offerer pair', 'relay via', 'dc open ms', 'rtt ms', 'verdict'];
+  const header = [
+    'answerer x offerer',
+    'mode',
+    'expected',
+    'connected',
+    'answerer pair',
+    'offerer pair',
+    'relay via',
+    'dc open ms',
+    'rtt ms',
+    'verdict',
+  ];
   const rows = results.map((r) => {
     const a = r.peers.answerer.summary;
     const o = r.peers.offerer.summary;
     const relay = [relayTag('answerer', a), relayTag('offerer', o)].filter((t) => t !== '').join(' ');
-    const connected = a.ok && o.ok ? 'yes' : a.dataChannelOpenMs !== null || o.dataChannelOpenMs !== null ? 'partly' : 'no';
+    const connected =
+      a.ok && o.ok ? 'yes' : a.dataChannelOpenMs !== null || o.dataChannelOpenMs !== null ? 'partly' : 'no';
     const open = o.dataChannelOpenMs ?? a.dataChannelOpenMs;
     const rtt = o.pingRttMedianMs ?? o.pairRttMs ?? a.pingRttMedianMs;
-    return [`${r.cell.answerer} x ${r.cell.offerer}`, r.cell.mode, r.expectation.text, connected, pair(a), pair(o), relay || '-', ms(open), ms(rtt), r.verdict.met ? (r.verdict.notes.length > 0 ? 'ok (note)' : 'ok') : 'MISSED'];
+    return [
+      `${r.cell.answerer} x ${r.cell.offerer}`,
+      r.cell.mode,
+      r.expectation.text,
+      connected,
+      pair(a),
+      pair(o),
+      relay || '-',
+      ms(open),
+      ms(rtt),
+      r.verdict.met ? (r.verdict.notes.length > 0 ? 'ok (note)' : 'ok') : 'MISSED',
+    ];
   });
   return render(header, rows);
 }

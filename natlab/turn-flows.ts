@@ -16,7 +16,20 @@ export interface TurnFlows {
  */
 export async function turnFlows(lab: Lab, router: NamespaceRole): Promise<TurnFlows> {
   const count = async (proto: 'udp' | 'tcp'): Promise<number> => {
-    const r = await probe(['ip', 'netns', 'exec', lab.ns(router), 'conntrack', '-L', '-p', proto, '-d', PUB_PRIMARY, '--dport', String(TURN_PORT)]);
+    const r = await probe([
+      'ip',
+      'netns',
+      'exec',
+      lab.ns(router),
+      'conntrack',
+      '-L',
+      '-p',
+      proto,
+      '-d',
+      PUB_PRIMARY,
+      '--dport',
+      String(TURN_PORT),
+    ]);
     return r.stdout.split('\n').filter((line) => line.trim() !== '').length;
   };
   return { udp: await count('udp'), tcp: await count('tcp') };

@@ -46,14 +46,20 @@ async function startService(): Promise<{ url: string; child: ChildProcess }> {
 }
 
 /** Runs one peer; resolves with its exit code. Its stderr (the log) is printed as it comes. */
-function peer(role: 'offerer' | 'answerer', url: string, onLine?: (line: string) => void): { child: ChildProcess; done: Promise<number> } {
+function peer(
+  role: 'offerer' | 'answerer',
+  url: string,
+  onLine?: (line: string) => void,
+): { child: ChildProcess; done: Promise<number> } {
   const child = node([`${root}bin/client`, '--role', role, '--signaling-addr', url, '--room', 'demo']);
   child.stdout!.resume();
   createInterface({ input: child.stderr! }).on('line', (line) => {
     say(role, line);
     onLine?.(line);
   });
-  const done = once(child, 'exit').then(([code, signal]) => (typeof code === 'number' ? code : signal === 'SIGINT' ? 130 : 1));
+  const done = once(child, 'exit').then(([code, signal]) =>
+    typeof code === 'number' ? code : signal === 'SIGINT' ? 130 : 1,
+  );
   return { child, done };
 }
 
@@ -79,7 +85,12 @@ async function main(): Promise<number> {
     const [offererCode, answererCode] = await Promise.all([offerer.done, answerer.done]);
     const ok = offererCode === 0 && answererCode === 0;
     process.stdout.write('\n');
-    say('service', ok ? paint('32', 'both peers succeeded: exit 0') : paint('31', `offerer exited ${offererCode}, answerer ${answererCode}`));
+    say(
+      'service',
+      ok
+        ? paint('32', 'both peers succeeded: exit 0')
+        : paint('31', `offerer exited ${offererCode}, answerer ${answererCode}`),
+    );
     if (ok) {
       process.stdout.write(
         [

@@ -2,47 +2,47 @@
  * buildServer(config, deps) assembles the service and never listens: tests
  * call it with `inject`, and only main.ts binds a port.
  */
-import cors from '@fastify/cors'
-import swagger from '@fastify/swagger'
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import { checkPathNames } from './auth.js'
-import type { Config } from './config.js'
-import { ProtocolError } from './errors.js'
-import { toProtocolError } from './http-errors.js'
-import { createMetrics } from './metrics.js'
-import { messageRoutes } from './routes/messages.js'
-import { operationRoutes } from './routes/operations.js'
-import { peerRoutes } from './routes/peers.js'
-import { createStore } from './store/select.js'
-import { systemClock, type Clock, type Store, type StoreObserver } from './store/store.js'
+import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { checkPathNames } from './auth.js';
+import type { Config } from './config.js';
+import { ProtocolError } from './errors.js';
+import { toProtocolError } from './http-errors.js';
+import { createMetrics } from './metrics.js';
+import { messageRoutes } from './routes/messages.js';
+import { operationRoutes } from './routes/operations.js';
+import { peerRoutes } from './routes/peers.js';
+import { createStore } from './store/select.js';
+import { systemClock, type Clock, type Store, type StoreObserver } from './store/store.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The request body as sent, so payloads can be relayed as written. */
-    rawBody?: string
+    rawBody?: string;
   }
 }
 
-function debugEnabled (logger: FastifyBaseLogger): boolean {
-  return logger.level === 'debug' || logger.level === 'trace'
+function debugEnabled(logger: FastifyBaseLogger): boolean {
+  return logger.level === 'debug' || logger.level === 'trace';
 }
 
 export interface ServerDeps {
-  logger?: FastifyBaseLogger
-  clock?: Clock
+  logger?: FastifyBaseLogger;
+  clock?: Clock;
   /** Builds the store; the default is the in-memory one. */
-  createStore?: (observer: StoreObserver) => Store
+  createStore?: (observer: StoreObserver) => Store;
 }
 
-export function buildServer (config: Config, deps: ServerDeps = {}): FastifyInstance {
-  const clock = deps.clock ?? systemClock
+export function buildServer(config: Config, deps: ServerDeps = {}): FastifyInstance {
+  const clock = deps.clock ?? systemClock;
   // The store reports to the metrics and the metrics read the store: the
   // observer is filled in once both exist.
-  const observer: StoreObserver = {}
-  const store = deps.createStore?.(observer) ?? createStore(config, observer, clock)
-  const metrics = createMetrics(async () => await store.stats())
-  observer.stored = metrics.messageStored
-  observer.delivered = metrics.messageDelivered
+  const observer: StoreObserver = {};
+  const store = deps.createStore?.(observer) ?? createStore(config, observer, clock);
+  const metrics = createMetrics(async () => await store.stats());
+  observer.stored = metrics.messageStored;
+  observer.delivered = metrics.messageDelivered;
 
   const app = Fastify({
     loggerInstance: deps.logger,
@@ -55,43 +55,53 @@ export function buildServer (config: Config, deps: ServerDeps = {}): FastifyInst
     exposeHeadRoutes: false,
     // Fastify makes a child logger per request; below debug nothing uses its
     // bindings, and at 10,000 held polls each one costs memory.
-    childLoggerFactory: (logger, bindings, options) => debugEnabled(logger) ? logger.child(bindings, options) : logger,
+    childLoggerFactory: (logger, bindings, options) =>
+      debugEnabled(logger) ? logger.child(bindings, options) : logger,
     return503OnClosing: false,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
-  })
+  });
 
-  app.removeAllContentTypeParsers()
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body as string
-    if (text === '') { done(null, undefined); return }
-    try {
-      const value: unknown = JSON.parse(text)
-      request.rawBody = text
-      done(null, value)
-    } catch {
-      done(new ProtocolError('invalid_json'), undefined)
+    const text = body as string;
+    if (text === '') {
+      done(null, undefined);
+      return;
     }
-  })
+    try {
+      const value: unknown = JSON.parse(text);
+      request.rawBody = text;
+      done(null, value);
+    } catch {
+      done(new ProtocolError('invalid_json'), undefined);
+    }
+  });
 
   app.setErrorHandler(async (error, request, reply) => {
-    const failure = toProtocolError(error)
-    if (failure.statusCode >= 500) request.log.error({ err: error }, 'request failed')
-    metrics.rejected(failure.code)
-    if (failure.details.retryAfterS !== undefined) void reply.header('retry-after', String(failure.details.retryAfterS))
-    return await reply.status(failure.statusCode).send(failure.body())
-  })
+    const failure = toProtocolError(error);
+    if (failure.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    metrics.rejected(failure.code);
+    if (failure.details.retryAfterS !== undefined)
+      void reply.header('retry-after', String(failure.details.retryAfterS));
+    return await reply.status(failure.statusCode).send(failure.body());
+  });
   app.setNotFoundHandler(async (_request, reply) => {
-    metrics.rejected('not_found')
-    return await reply.status(404).send(new ProtocolError('not_found').body())
-  })
+    metrics.rejected('not_found');
+    return await reply.status(404).send(new ProtocolError('not_found').body());
+  });
 
   if (debugEnabled(app.log)) {
     app.addHook('onResponse', async (request, reply) => {
-      request.log.debug({ method: request.method, url: request.routeOptions.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request')
-    })
+      request.log.debug(
+        { method: request.method, url: request.routeOptions.url, status: reply.statusCode, ms: reply.elapsedTime },
+        'request',
+      );
+    });
   }
   // Held polls are answered before the server stops accepting, so close() never waits on them.
-  app.addHook('preClose', async () => { await store.close() })
+  app.addHook('preClose', async () => {
+    await store.close();
+  });
 
   void app.register(cors, {
     origin: config.corsOrigin.includes('*') ? '*' : config.corsOrigin,
@@ -101,19 +111,23 @@ export function buildServer (config: Config, deps: ServerDeps = {}): FastifyInst
     maxAge: 600,
     // A strict preflight check answers a bare OPTIONS with a text/plain 400; every answer here is JSON.
     strictPreflight: false,
-  })
+  });
   void app.register(swagger, {
     openapi: {
-      info: { title: 'Signaling protocol', version: '1.0.0', description: 'Rooms, peers and long-polled mailboxes for WebRTC signaling.' },
+      info: {
+        title: 'Signaling protocol',
+        version: '1.0.0',
+        description: 'Rooms, peers and long-polled mailboxes for WebRTC signaling.',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
-  })
-  app.addHook('onRequest', checkPathNames)
+  });
+  app.addHook('onRequest', checkPathNames);
 
-  const context = { config, store: store, clock }
-  void app.register(peerRoutes, context)
-  void app.register(messageRoutes, context)
-  void app.register(operationRoutes, { store: store, metrics })
-  return app
+  const context = { config, store: store, clock };
+  void app.register(peerRoutes, context);
+  void app.register(messageRoutes, context);
+  void app.register(operationRoutes, { store: store, metrics });
+  return app;
 }

@@ -3,25 +3,25 @@
  * environment variables are read by cli.ts; this module only checks values.
  */
 export interface Config {
-  host: string
-  port: number
-  pollTimeoutMs: number
-  ttlMs: number
-  maxBodyBytes: number
-  maxQueue: number
-  maxRoomPeers: number
-  maxPeers: number
-  rate: number
-  apiKey: string | undefined
-  corsOrigin: string[]
-  stun: string[]
-  turn: string[]
-  turnSecret: string | undefined
-  turnUsername: string | undefined
-  turnPassword: string | undefined
-  turnTtlS: number
-  store: string
-  logLevel: string
+  host: string;
+  port: number;
+  pollTimeoutMs: number;
+  ttlMs: number;
+  maxBodyBytes: number;
+  maxQueue: number;
+  maxRoomPeers: number;
+  maxPeers: number;
+  rate: number;
+  apiKey: string | undefined;
+  corsOrigin: string[];
+  stun: string[];
+  turn: string[];
+  turnSecret: string | undefined;
+  turnUsername: string | undefined;
+  turnPassword: string | undefined;
+  turnTtlS: number;
+  store: string;
+  logLevel: string;
 }
 
 export const defaultConfig: Config = {
@@ -44,17 +44,17 @@ export const defaultConfig: Config = {
   turnTtlS: 86400,
   store: 'memory',
   logLevel: 'info',
-}
+};
 
 /** The longest hold a client may ask of a poll. */
-export const maxPollTimeoutMs = 60000
+export const maxPollTimeoutMs = 60000;
 
-const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export class ConfigError extends Error {
-  constructor (message: string) {
-    super(message)
-    this.name = 'ConfigError'
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
   }
 }
 
@@ -68,43 +68,43 @@ const integerRanges: Array<[keyof Config, number, number]> = [
   ['maxPeers', 1, 10_000_000],
   ['rate', 1, 1_000_000],
   ['turnTtlS', 1, 365 * 86400],
-]
+];
 
-function flagName (key: string): string {
-  return '--' + key.replace(/[A-Z]/g, c => '-' + c.toLowerCase())
+function flagName(key: string): string {
+  return '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
 }
 
 /** Merges `overrides` onto the defaults and checks every value. */
-export function resolveConfig (overrides: Partial<Config> = {}): Config {
-  const config: Config = { ...defaultConfig }
+export function resolveConfig(overrides: Partial<Config> = {}): Config {
+  const config: Config = { ...defaultConfig };
   for (const [key, value] of Object.entries(overrides) as Array<[keyof Config, unknown]>) {
-    if (value !== undefined) Object.assign(config, { [key]: value })
+    if (value !== undefined) Object.assign(config, { [key]: value });
   }
   for (const [key, min, max] of integerRanges) {
-    const value = config[key]
+    const value = config[key];
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      throw new ConfigError(`${flagName(key)} must be a whole number from ${min} to ${max}, not ${String(value)}`)
+      throw new ConfigError(`${flagName(key)} must be a whole number from ${min} to ${max}, not ${String(value)}`);
     }
   }
   for (const url of config.stun) {
-    if (!/^stuns?:[^\s]+$/.test(url)) throw new ConfigError(`--stun takes stun: or stuns: URLs, not ${url}`)
+    if (!/^stuns?:[^\s]+$/.test(url)) throw new ConfigError(`--stun takes stun: or stuns: URLs, not ${url}`);
   }
   for (const url of config.turn) {
-    if (!/^turns?:[^\s]+$/.test(url)) throw new ConfigError(`--turn takes turn: or turns: URLs, not ${url}`)
+    if (!/^turns?:[^\s]+$/.test(url)) throw new ConfigError(`--turn takes turn: or turns: URLs, not ${url}`);
   }
   if (config.turnSecret !== undefined && (config.turnUsername !== undefined || config.turnPassword !== undefined)) {
-    throw new ConfigError('--turn-secret and --turn-username/--turn-password exclude each other')
+    throw new ConfigError('--turn-secret and --turn-username/--turn-password exclude each other');
   }
   if ((config.turnUsername === undefined) !== (config.turnPassword === undefined)) {
-    throw new ConfigError('--turn-username and --turn-password go together')
+    throw new ConfigError('--turn-username and --turn-password go together');
   }
-  if (config.corsOrigin.length === 0) throw new ConfigError('--cors-origin needs at least one origin')
+  if (config.corsOrigin.length === 0) throw new ConfigError('--cors-origin needs at least one origin');
   if (config.store !== 'memory' && !/^rediss?:\/\//.test(config.store)) {
-    throw new ConfigError(`--store is memory or redis://host:port/db, not ${config.store}`)
+    throw new ConfigError(`--store is memory or redis://host:port/db, not ${config.store}`);
   }
   if (!logLevels.includes(config.logLevel)) {
-    throw new ConfigError(`--log-level is one of ${logLevels.join(', ')}`)
+    throw new ConfigError(`--log-level is one of ${logLevels.join(', ')}`);
   }
-  if (config.apiKey === '') throw new ConfigError('--api-key must not be empty')
-  return config
+  if (config.apiKey === '') throw new ConfigError('--api-key must not be empty');
+  return config;
 }

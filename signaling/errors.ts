@@ -6,7 +6,10 @@ export const errorCatalogue = {
   invalid_name: { status: 400, message: 'Room and peer names must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$.' },
   invalid_json: { status: 400, message: 'The request body is not valid JSON.' },
   invalid_request: { status: 400, message: 'The request does not match its schema.' },
-  invalid_cursor: { status: 400, message: 'The after cursor must be a whole number no greater than the last seq this mailbox has given.' },
+  invalid_cursor: {
+    status: 400,
+    message: 'The after cursor must be a whole number no greater than the last seq this mailbox has given.',
+  },
   reserved_type: { status: 400, message: 'Message types starting with "peer-" are reserved for the server.' },
   unauthorized: { status: 401, message: 'Missing or invalid bearer credentials.' },
   room_full: { status: 403, message: 'The room has as many live peers as it may hold.' },
@@ -20,33 +23,36 @@ export const errorCatalogue = {
   internal_error: { status: 500, message: 'The server failed to handle the request.' },
   server_full: { status: 503, message: 'The server holds as many live peers as it may.' },
   store_unavailable: { status: 503, message: 'The store behind the service is unreachable; retry later.' },
-} as const satisfies Record<string, { status: number, message: string }>
+} as const satisfies Record<string, { status: number; message: string }>;
 
-export type ErrorCode = keyof typeof errorCatalogue
+export type ErrorCode = keyof typeof errorCatalogue;
 
 /** Extra fields some errors carry in their body, and the retry-after header. */
 export interface ErrorDetails {
-  message?: string
-  retryAfterMs?: number
-  retryAfterS?: number
+  message?: string;
+  retryAfterMs?: number;
+  retryAfterS?: number;
 }
 
 export class ProtocolError extends Error {
-  readonly code: ErrorCode
-  readonly statusCode: number
-  readonly details: ErrorDetails
+  readonly code: ErrorCode;
+  readonly statusCode: number;
+  readonly details: ErrorDetails;
 
-  constructor (code: ErrorCode, details: ErrorDetails = {}) {
-    super(details.message ?? errorCatalogue[code].message)
-    this.name = 'ProtocolError'
-    this.code = code
-    this.statusCode = errorCatalogue[code].status
-    this.details = details
+  constructor(code: ErrorCode, details: ErrorDetails = {}) {
+    super(details.message ?? errorCatalogue[code].message);
+    this.name = 'ProtocolError';
+    this.code = code;
+    this.statusCode = errorCatalogue[code].status;
+    this.details = details;
   }
 
-  body (): { error: ErrorCode, message: string, retryAfterMs?: number } {
-    const body: { error: ErrorCode, message: string, retryAfterMs?: number } = { error: this.code, message: this.message }
-    if (this.details.retryAfterMs !== undefined) body.retryAfterMs = this.details.retryAfterMs
-    return body
+  body(): { error: ErrorCode; message: string; retryAfterMs?: number } {
+    const body: { error: ErrorCode; message: string; retryAfterMs?: number } = {
+      error: this.code,
+      message: this.message,
+    };
+    if (this.details.retryAfterMs !== undefined) body.retryAfterMs = this.details.retryAfterMs;
+    return body;
   }
 }

@@ -4,27 +4,32 @@
  * with `use-auth-secret`: username "<unix expiry>:<peer>", credential
  * base64(HMAC-SHA1(secret, username)).
  */
-import { createHmac } from 'node:crypto'
-import type { Config } from './config.js'
-import type { IceServer } from './protocol.js'
+import { createHmac } from 'node:crypto';
+import type { Config } from './config.js';
+import type { IceServer } from './protocol.js';
 
-export type IceServerSettings = Pick<Config, 'stun' | 'turn' | 'turnSecret' | 'turnUsername' | 'turnPassword' | 'turnTtlS'>
+export type IceServerSettings = Pick<
+  Config,
+  'stun' | 'turn' | 'turnSecret' | 'turnUsername' | 'turnPassword' | 'turnTtlS'
+>;
 
-export function turnRestCredential (secret: string, username: string): string {
-  return createHmac('sha1', secret).update(username).digest('base64')
+export function turnRestCredential(secret: string, username: string): string {
+  return createHmac('sha1', secret).update(username).digest('base64');
 }
 
-export function iceServersFor (settings: IceServerSettings, peer: string, nowMs: number): IceServer[] {
-  const servers: IceServer[] = settings.stun.map(url => ({ urls: [url] }))
-  if (settings.turn.length === 0) return servers
-  let username = settings.turnUsername
-  let credential = settings.turnPassword
+export function iceServersFor(settings: IceServerSettings, peer: string, nowMs: number): IceServer[] {
+  const servers: IceServer[] = settings.stun.map((url) => ({ urls: [url] }));
+  if (settings.turn.length === 0) return servers;
+  let username = settings.turnUsername;
+  let credential = settings.turnPassword;
   if (settings.turnSecret !== undefined) {
-    username = `${Math.floor(nowMs / 1000) + settings.turnTtlS}:${peer}`
-    credential = turnRestCredential(settings.turnSecret, username)
+    username = `${Math.floor(nowMs / 1000) + settings.turnTtlS}:${peer}`;
+    credential = turnRestCredential(settings.turnSecret, username);
   }
   for (const url of settings.turn) {
-    servers.push(username !== undefined && credential !== undefined ? { urls: [url], username, credential } : { urls: [url] })
+    servers.push(
+      username !== undefined && credential !== undefined ? { urls: [url], username, credential } : { urls: [url] },
+    );
   }
-  return servers
+  return servers;
 }

@@ -43,7 +43,10 @@ export class OpusAudio implements AudioHooks {
   start(target: AudioSendTarget): Promise<void> {
     this.codec = target.codec;
     if (!this.source) {
-      this.log.info({ payloadType: target.payloadType }, `audio out: --audio none, the ${target.codec} track stays silent`);
+      this.log.info(
+        { payloadType: target.payloadType },
+        `audio out: --audio none, the ${target.codec} track stays silent`,
+      );
       return Promise.resolve();
     }
     const what = this.source.kind === 'tone' ? `a ${this.source.hz} Hz tone` : `${this.source.path}`;
@@ -59,7 +62,10 @@ export class OpusAudio implements AudioHooks {
     });
     this.sender = sender;
     return sender.done.then((sent) => {
-      this.log.info({ packets: sent.packets, bytes: sent.bytes }, `audio out: sent ${sent.packets} packets (${(sent.mediaMs / 1000).toFixed(1)} s of ${what})`);
+      this.log.info(
+        { packets: sent.packets, bytes: sent.bytes },
+        `audio out: sent ${sent.packets} packets (${(sent.mediaMs / 1000).toFixed(1)} s of ${what})`,
+      );
     });
   }
 
@@ -72,7 +78,10 @@ export class OpusAudio implements AudioHooks {
     const heard = this.receiver.close();
     this.log.info(progressFields(heard), `audio in: ${progressLine(heard)}`);
     if (heard.recorded) {
-      this.log.info(heard.recorded, `audio in: recorded ${(heard.recorded.durationMs / 1000).toFixed(2)} s to ${heard.recorded.path}`);
+      this.log.info(
+        heard.recorded,
+        `audio in: recorded ${(heard.recorded.durationMs / 1000).toFixed(2)} s to ${heard.recorded.path}`,
+      );
     }
     return Promise.resolve();
   }
@@ -88,7 +97,9 @@ export class OpusAudio implements AudioHooks {
   }
 }
 
-function progressFields(p: Omit<AudioProgress, 'recentHz' | 'elapsedMs'> & Partial<AudioProgress>): Record<string, unknown> {
+function progressFields(
+  p: Omit<AudioProgress, 'recentHz' | 'elapsedMs'> & Partial<AudioProgress>,
+): Record<string, unknown> {
   const { recorded: _recorded, ...fields } = p;
   return fields;
 }

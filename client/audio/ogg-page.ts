@@ -77,7 +77,9 @@ export function* parseOggPages(data: Buffer): Generator<OggPage> {
   let offset = 0;
   while (offset < data.length) {
     if (data.length - offset < FIXED_HEADER) {
-      throw new OggFormatError(offset === 0 ? `not an Ogg file${formatGuess(data)}` : `truncated Ogg page header at byte ${offset}`);
+      throw new OggFormatError(
+        offset === 0 ? `not an Ogg file${formatGuess(data)}` : `truncated Ogg page header at byte ${offset}`,
+      );
     }
     if (!data.subarray(offset, offset + 4).equals(OGG_CAPTURE)) {
       throw new OggFormatError(

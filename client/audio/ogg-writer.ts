@@ -1,6 +1,14 @@
 import { randomInt } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
-import { GRANULE_NONE, HEADER_BOS, HEADER_CONTINUED, HEADER_EOS, MAX_SEGMENTS, lacingFor, serializeOggPage } from './ogg-page.js';
+import {
+  GRANULE_NONE,
+  HEADER_BOS,
+  HEADER_CONTINUED,
+  HEADER_EOS,
+  MAX_SEGMENTS,
+  lacingFor,
+  serializeOggPage,
+} from './ogg-page.js';
 import { encodeOpusHead, encodeOpusTags } from './opus-headers.js';
 import { OPUS_LOOKAHEAD_SAMPLES } from './opus.js';
 import { opusPacketIsStereo, opusPacketSamples } from './opus-packet.js';

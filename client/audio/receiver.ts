@@ -161,7 +161,9 @@ export class AudioReceiver {
             recorded: {
               path: this.recorder.path,
               packets: this.recorder.packets,
-              durationMs: Math.round((Math.max(0, Number(this.recorder.samples) - OPUS_LOOKAHEAD_SAMPLES) * 1000) / SAMPLE_RATE),
+              durationMs: Math.round(
+                (Math.max(0, Number(this.recorder.samples) - OPUS_LOOKAHEAD_SAMPLES) * 1000) / SAMPLE_RATE,
+              ),
             },
           }
         : {}),

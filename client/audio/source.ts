@@ -8,16 +8,10 @@ import { FRAME_SAMPLES, ToneGenerator } from './tone.js';
  * What the audio track carries, decided and validated before the call so a bad
  * `--audio FILE` exits 2 at start instead of failing after connecting.
  */
-export type AudioSource =
-  | { kind: 'tone'; hz: number }
-  | { kind: 'file'; path: string; stream: OggOpusStream };
+export type AudioSource = { kind: 'tone'; hz: number } | { kind: 'file'; path: string; stream: OggOpusStream };
 
 export type AudioFileErrorCode =
-  | 'audio-file-missing'
-  | 'audio-file-unreadable'
-  | 'audio-file-not-opus'
-  | 'audio-file-empty'
-  | 'record-unwritable';
+  'audio-file-missing' | 'audio-file-unreadable' | 'audio-file-not-opus' | 'audio-file-empty' | 'record-unwritable';
 
 /** A `--audio FILE` that cannot be played or a `--record FILE` that cannot be written; `code` is stable, `message` is for people. */
 export class AudioFileError extends Error {
@@ -87,7 +81,11 @@ export function loadAudioSource(audio: string, toneHz: number): AudioSource | un
  * `--audio` source (see loadAudioSource) and whether `--record`'s directory
  * exists and is writable (the file itself is only created when a call starts).
  */
-export function validateAudioOptions(options: { audio: string; toneHz?: number | undefined; record?: string | undefined }): void {
+export function validateAudioOptions(options: {
+  audio: string;
+  toneHz?: number | undefined;
+  record?: string | undefined;
+}): void {
   loadAudioSource(options.audio, options.toneHz ?? 440);
   if (options.record === undefined) return;
   const directory = dirname(options.record);
@@ -97,9 +95,14 @@ export function validateAudioOptions(options: { audio: string; toneHz?: number |
     if (statSync(options.record, { throwIfNoEntry: false })?.isDirectory()) throw new Error('it is a directory');
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new AudioFileError('record-unwritable', options.record, `--record ${options.record}: cannot write there (${reason})`, {
-      cause: error,
-    });
+    throw new AudioFileError(
+      'record-unwritable',
+      options.record,
+      `--record ${options.record}: cannot write there (${reason})`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 

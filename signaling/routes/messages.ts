@@ -1,87 +1,114 @@
 /** Messages: send into a mailbox, long-poll one's own. */
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import type { FastifyInstance } from 'fastify'
-import { requirePeer } from '../auth.js'
-import { maxPollTimeoutMs } from '../config.js'
-import { ProtocolError } from '../errors.js'
-import { compactJson, memberText } from '../json-text.js'
-import { sendJsonText } from '../json-reply.js'
-import { ErrorBody, PeerParams, PollQuery, PollReply, SendBody, SendHeaders, SendReply } from '../protocol.js'
-import type { CancelSignal, StoredMessage } from '../store/store.js'
-import type { ServerResponse } from 'node:http'
-import type { RouteContext } from './context.js'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { requirePeer } from '../auth.js';
+import { maxPollTimeoutMs } from '../config.js';
+import { ProtocolError } from '../errors.js';
+import { compactJson, memberText } from '../json-text.js';
+import { sendJsonText } from '../json-reply.js';
+import { ErrorBody, PeerParams, PollQuery, PollReply, SendBody, SendHeaders, SendReply } from '../protocol.js';
+import type { CancelSignal, StoredMessage } from '../store/store.js';
+import type { ServerResponse } from 'node:http';
+import type { RouteContext } from './context.js';
 
-const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 413: ErrorBody, 415: ErrorBody, 429: ErrorBody, 503: ErrorBody }
+const errors = {
+  400: ErrorBody,
+  401: ErrorBody,
+  404: ErrorBody,
+  413: ErrorBody,
+  415: ErrorBody,
+  429: ErrorBody,
+  503: ErrorBody,
+};
 
 /** Poll responses carry each payload as the sender wrote it, so they are built as text. */
-function messagesJson (messages: StoredMessage[]): string {
-  const items = messages.map(m =>
-    `{"seq":${m.seq},"type":${JSON.stringify(m.type)},"from":${JSON.stringify(m.from)},"ts":${m.ts},"data":${m.data}}`)
-  return `{"messages":[${items.join(',')}]}`
+function messagesJson(messages: StoredMessage[]): string {
+  const items = messages.map(
+    (m) =>
+      `{"seq":${m.seq},"type":${JSON.stringify(m.type)},"from":${JSON.stringify(m.from)},"ts":${m.ts},"data":${m.data}}`,
+  );
+  return `{"messages":[${items.join(',')}]}`;
 }
 
 /** Fires when the client's connection closes before the answer is sent. */
-function clientGone (response: ServerResponse): CancelSignal {
+function clientGone(response: ServerResponse): CancelSignal {
   return {
-    get aborted () { return response.destroyed },
-    addEventListener: (_type, listener) => { response.once('close', listener) },
-    removeEventListener: (_type, listener) => { response.off('close', listener) },
-  }
+    get aborted() {
+      return response.destroyed;
+    },
+    addEventListener: (_type, listener) => {
+      response.once('close', listener);
+    },
+    removeEventListener: (_type, listener) => {
+      response.off('close', listener);
+    },
+  };
 }
 
-function parseCursor (after: string | undefined): number {
-  if (after === undefined) return 0
-  const value = /^[0-9]{1,15}$/.test(after) ? Number(after) : NaN
-  if (!Number.isSafeInteger(value)) throw new ProtocolError('invalid_cursor')
-  return value
+function parseCursor(after: string | undefined): number {
+  if (after === undefined) return 0;
+  const value = /^[0-9]{1,15}$/.test(after) ? Number(after) : NaN;
+  if (!Number.isSafeInteger(value)) throw new ProtocolError('invalid_cursor');
+  return value;
 }
 
-export async function messageRoutes (fastify: FastifyInstance, { config, store }: RouteContext): Promise<void> {
-  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+export async function messageRoutes(fastify: FastifyInstance, { config, store }: RouteContext): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
-  app.post('/v1/rooms/:room/peers/:peer/messages', {
-    schema: {
-      summary: "Send a message into a peer's mailbox",
-      params: PeerParams,
-      headers: SendHeaders,
-      body: SendBody,
-      response: { 202: SendReply, ...errors },
+  app.post(
+    '/v1/rooms/:room/peers/:peer/messages',
+    {
+      schema: {
+        summary: "Send a message into a peer's mailbox",
+        params: PeerParams,
+        headers: SendHeaders,
+        body: SendBody,
+        response: { 202: SendReply, ...errors },
+      },
+      onRequest: requirePeer(store, 'member'),
     },
-    onRequest: requirePeer(store, 'member'),
-  }, async (request, reply) => {
-    const { room, peer } = request.params
-    const { type } = request.body
-    if (type.startsWith('peer-')) throw new ProtocolError('reserved_type')
-    const rawData = request.rawBody === undefined ? undefined : memberText(request.rawBody, 'data')
-    const outcome = await store.send({
-      room,
-      from: request.peerName ?? '',
-      to: peer,
-      type,
-      data: rawData === undefined ? 'null' : compactJson(rawData),
-      idempotencyKey: request.headers['idempotency-key'],
-    })
-    if (!outcome.ok) {
-      throw new ProtocolError(outcome.error, outcome.error === 'rate_limited' ? { retryAfterS: outcome.retryAfterS } : {})
-    }
-    return await reply.status(202).send({ seq: outcome.seq })
-  })
+    async (request, reply) => {
+      const { room, peer } = request.params;
+      const { type } = request.body;
+      if (type.startsWith('peer-')) throw new ProtocolError('reserved_type');
+      const rawData = request.rawBody === undefined ? undefined : memberText(request.rawBody, 'data');
+      const outcome = await store.send({
+        room,
+        from: request.peerName ?? '',
+        to: peer,
+        type,
+        data: rawData === undefined ? 'null' : compactJson(rawData),
+        idempotencyKey: request.headers['idempotency-key'],
+      });
+      if (!outcome.ok) {
+        throw new ProtocolError(
+          outcome.error,
+          outcome.error === 'rate_limited' ? { retryAfterS: outcome.retryAfterS } : {},
+        );
+      }
+      return await reply.status(202).send({ seq: outcome.seq });
+    },
+  );
 
-  app.get('/v1/rooms/:room/peers/:peer/messages', {
-    schema: {
-      summary: 'Acknowledge messages up to `after` and long-poll for newer ones',
-      params: PeerParams,
-      querystring: PollQuery,
-      response: { 200: PollReply, ...errors },
+  app.get(
+    '/v1/rooms/:room/peers/:peer/messages',
+    {
+      schema: {
+        summary: 'Acknowledge messages up to `after` and long-poll for newer ones',
+        params: PeerParams,
+        querystring: PollQuery,
+        response: { 200: PollReply, ...errors },
+      },
+      onRequest: requirePeer(store, 'self'),
     },
-    onRequest: requirePeer(store, 'self'),
-  }, async (request, reply) => {
-    const { room, peer } = request.params
-    const after = parseCursor(request.query.after)
-    const asked = request.query.timeoutMs
-    const timeoutMs = asked === undefined ? config.pollTimeoutMs : Math.min(Number(asked), maxPollTimeoutMs)
-    const outcome = await store.poll({ room, peer, after, timeoutMs, signal: clientGone(reply.raw) })
-    if (!outcome.ok) throw new ProtocolError(outcome.error)
-    return await sendJsonText(reply, messagesJson(outcome.messages))
-  })
+    async (request, reply) => {
+      const { room, peer } = request.params;
+      const after = parseCursor(request.query.after);
+      const asked = request.query.timeoutMs;
+      const timeoutMs = asked === undefined ? config.pollTimeoutMs : Math.min(Number(asked), maxPollTimeoutMs);
+      const outcome = await store.poll({ room, peer, after, timeoutMs, signal: clientGone(reply.raw) });
+      if (!outcome.ok) throw new ProtocolError(outcome.error);
+      return await sendJsonText(reply, messagesJson(outcome.messages));
+    },
+  );
 }

@@ -1,83 +1,111 @@
 /** Peers: register, list, leave. */
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import type { FastifyInstance } from 'fastify'
-import { requireApiKey, requirePeer } from '../auth.js'
-import { ProtocolError } from '../errors.js'
-import { iceServersFor } from '../ice-servers.js'
-import { compactJson, memberText } from '../json-text.js'
-import { sendJsonText } from '../json-reply.js'
-import { ErrorBody, ListReply, PeerParams, RegisterBody, RegisterReply, RoomParams } from '../protocol.js'
-import type { PeerSummary } from '../store/store.js'
-import type { RouteContext } from './context.js'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { requireApiKey, requirePeer } from '../auth.js';
+import { ProtocolError } from '../errors.js';
+import { iceServersFor } from '../ice-servers.js';
+import { compactJson, memberText } from '../json-text.js';
+import { sendJsonText } from '../json-reply.js';
+import { ErrorBody, ListReply, PeerParams, RegisterBody, RegisterReply, RoomParams } from '../protocol.js';
+import type { PeerSummary } from '../store/store.js';
+import type { RouteContext } from './context.js';
 
-const maxMetaBytes = 1024
+const maxMetaBytes = 1024;
 
-const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 413: ErrorBody, 415: ErrorBody, 503: ErrorBody }
+const errors = {
+  400: ErrorBody,
+  401: ErrorBody,
+  403: ErrorBody,
+  404: ErrorBody,
+  409: ErrorBody,
+  413: ErrorBody,
+  415: ErrorBody,
+  503: ErrorBody,
+};
 
-function listJson (peers: PeerSummary[]): string {
-  const items = peers.map(p => `{"name":${JSON.stringify(p.name)},"joinedAt":${p.joinedAt},"meta":${p.meta}}`)
-  return `{"peers":[${items.join(',')}]}`
+function listJson(peers: PeerSummary[]): string {
+  const items = peers.map((p) => `{"name":${JSON.stringify(p.name)},"joinedAt":${p.joinedAt},"meta":${p.meta}}`);
+  return `{"peers":[${items.join(',')}]}`;
 }
 
-export async function peerRoutes (fastify: FastifyInstance, { config, store, clock }: RouteContext): Promise<void> {
-  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+export async function peerRoutes(fastify: FastifyInstance, { config, store, clock }: RouteContext): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
-  app.post('/v1/rooms/:room/peers', {
-    schema: {
-      summary: 'Register a peer in a room',
-      params: RoomParams,
-      body: RegisterBody,
-      response: { 201: RegisterReply, ...errors },
+  app.post(
+    '/v1/rooms/:room/peers',
+    {
+      schema: {
+        summary: 'Register a peer in a room',
+        params: RoomParams,
+        body: RegisterBody,
+        response: { 201: RegisterReply, ...errors },
+      },
+      onRequest: requireApiKey(config.apiKey),
+      // An empty body counts as {}.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
     },
-    onRequest: requireApiKey(config.apiKey),
-    // An empty body counts as {}.
-    preValidation: async request => { request.body ??= {} },
-  }, async (request, reply) => {
-    const { room } = request.params
-    const { name, meta } = request.body
-    if (meta !== undefined && Buffer.byteLength(JSON.stringify(meta)) > maxMetaBytes) {
-      throw new ProtocolError('invalid_request', { message: `meta is larger than ${maxMetaBytes} bytes as compact JSON.` })
-    }
-    const rawMeta = request.rawBody === undefined ? undefined : memberText(request.rawBody, 'meta')
-    const outcome = await store.register({ room, name, meta: rawMeta === undefined ? '{}' : compactJson(rawMeta) })
-    if (!outcome.ok) {
-      throw new ProtocolError(outcome.error, outcome.error === 'name_taken' ? { retryAfterMs: outcome.retryAfterMs } : {})
-    }
-    request.log.info({ room, peer: outcome.name }, 'peer registered')
-    return await reply.status(201).send({
-      room,
-      name: outcome.name,
-      token: outcome.token,
-      peers: outcome.peers,
-      iceServers: iceServersFor(config, outcome.name, clock.now()),
-      pollTimeoutMs: config.pollTimeoutMs,
-      ttlMs: config.ttlMs,
-    })
-  })
+    async (request, reply) => {
+      const { room } = request.params;
+      const { name, meta } = request.body;
+      if (meta !== undefined && Buffer.byteLength(JSON.stringify(meta)) > maxMetaBytes) {
+        throw new ProtocolError('invalid_request', {
+          message: `meta is larger than ${maxMetaBytes} bytes as compact JSON.`,
+        });
+      }
+      const rawMeta = request.rawBody === undefined ? undefined : memberText(request.rawBody, 'meta');
+      const outcome = await store.register({ room, name, meta: rawMeta === undefined ? '{}' : compactJson(rawMeta) });
+      if (!outcome.ok) {
+        throw new ProtocolError(
+          outcome.error,
+          outcome.error === 'name_taken' ? { retryAfterMs: outcome.retryAfterMs } : {},
+        );
+      }
+      request.log.info({ room, peer: outcome.name }, 'peer registered');
+      return await reply.status(201).send({
+        room,
+        name: outcome.name,
+        token: outcome.token,
+        peers: outcome.peers,
+        iceServers: iceServersFor(config, outcome.name, clock.now()),
+        pollTimeoutMs: config.pollTimeoutMs,
+        ttlMs: config.ttlMs,
+      });
+    },
+  );
 
-  app.get('/v1/rooms/:room/peers', {
-    schema: {
-      summary: 'List the live peers of a room, oldest first',
-      params: RoomParams,
-      response: { 200: ListReply, ...errors },
+  app.get(
+    '/v1/rooms/:room/peers',
+    {
+      schema: {
+        summary: 'List the live peers of a room, oldest first',
+        params: RoomParams,
+        response: { 200: ListReply, ...errors },
+      },
+      onRequest: requirePeer(store, 'member'),
     },
-    onRequest: requirePeer(store, 'member'),
-  }, async (request, reply) => {
-    const peers = await store.list(request.params.room)
-    return await sendJsonText(reply, listJson(peers))
-  })
+    async (request, reply) => {
+      const peers = await store.list(request.params.room);
+      return await sendJsonText(reply, listJson(peers));
+    },
+  );
 
-  app.delete('/v1/rooms/:room/peers/:peer', {
-    schema: {
-      summary: 'Leave the room',
-      params: PeerParams,
-      response: { 204: { type: 'null', description: 'Left' }, ...errors },
+  app.delete(
+    '/v1/rooms/:room/peers/:peer',
+    {
+      schema: {
+        summary: 'Leave the room',
+        params: PeerParams,
+        response: { 204: { type: 'null', description: 'Left' }, ...errors },
+      },
+      onRequest: requirePeer(store, 'self'),
     },
-    onRequest: requirePeer(store, 'self'),
-  }, async (request, reply) => {
-    const { room, peer } = request.params
-    await store.leave(room, peer)
-    request.log.info({ room, peer }, 'peer left')
-    return await reply.status(204).send(null)
-  })
+    async (request, reply) => {
+      const { room, peer } = request.params;
+      await store.leave(room, peer);
+      request.log.info({ room, peer }, 'peer left');
+      return await reply.status(204).send(null);
+    },
+  );
 }

@@ -3,94 +3,110 @@
  * Every queue is bounded, every entry expires, and there is no timer per
  * message: one sweep finds expired peers, and a held poll has one timer.
  */
-import { performance } from 'node:perf_hooks'
-import { TokenBucket } from './rate-limiter.js'
-import { newToken, tokenDigest } from './tokens.js'
+import { performance } from 'node:perf_hooks';
+import { TokenBucket } from './rate-limiter.js';
+import { newToken, tokenDigest } from './tokens.js';
 import {
-  idempotencyWindowMs, maxMessagesPerPoll, sweepIntervalMs, systemClock,
-  type Clock, type PeerSummary, type PollOutcome, type PollRequest, type RegisterOutcome,
-  type RegisterRequest, type SendOutcome, type SendRequest, type Store, type StoreLimits,
-  type StoreObserver, type StoreStats, type StoredMessage,
-} from './store.js'
+  idempotencyWindowMs,
+  maxMessagesPerPoll,
+  sweepIntervalMs,
+  systemClock,
+  type Clock,
+  type PeerSummary,
+  type PollOutcome,
+  type PollRequest,
+  type RegisterOutcome,
+  type RegisterRequest,
+  type SendOutcome,
+  type SendRequest,
+  type Store,
+  type StoreLimits,
+  type StoreObserver,
+  type StoreStats,
+  type StoredMessage,
+} from './store.js';
 
 interface Queued extends StoredMessage {
   /** performance.now() at arrival, for the relay-time histogram. */
-  arrivedAt: number
-  delivered: boolean
+  arrivedAt: number;
+  delivered: boolean;
 }
 
 interface HeldPoll {
-  deadline: number
+  deadline: number;
   /** Answers the poll: with what the mailbox holds, or with an empty list. */
-  finish: (deliver: boolean) => void
+  finish: (deliver: boolean) => void;
 }
 
 interface Peer {
-  name: string
-  room: Room
-  digest: string
-  joinedAt: number
-  meta: string
-  queue: Queued[]
-  lastSeq: number
+  name: string;
+  room: Room;
+  digest: string;
+  joinedAt: number;
+  meta: string;
+  queue: Queued[];
+  lastSeq: number;
   /** from + "\n" + key -> the seq the first send got; insertion order is send order. Made on first use. */
-  sent: Map<string, { seq: number, at: number }> | undefined
-  bucket: TokenBucket
-  held: HeldPoll | undefined
+  sent: Map<string, { seq: number; at: number }> | undefined;
+  bucket: TokenBucket;
+  held: HeldPoll | undefined;
   /** When the peer expires if no poll is held. */
-  expiresAt: number
+  expiresAt: number;
 }
 
 interface Room {
-  name: string
-  peers: Map<string, Peer>
+  name: string;
+  peers: Map<string, Peer>;
 }
 
 export interface MemoryStoreOptions {
-  limits: StoreLimits
-  clock?: Clock
-  observer?: StoreObserver
+  limits: StoreLimits;
+  clock?: Clock;
+  observer?: StoreObserver;
   /** Run the expiry sweep on a timer (off in tests that drive `sweep()` by hand). */
-  autoSweep?: boolean
+  autoSweep?: boolean;
 }
 
 export class MemoryStore implements Store {
-  private readonly rooms = new Map<string, Room>()
-  private readonly byDigest = new Map<string, Peer>()
-  private readonly limits: StoreLimits
-  private readonly clock: Clock
-  private readonly observer: StoreObserver
-  private readonly sweeper: NodeJS.Timeout | undefined
-  private peerCount = 0
-  private pollsHeld = 0
+  private readonly rooms = new Map<string, Room>();
+  private readonly byDigest = new Map<string, Peer>();
+  private readonly limits: StoreLimits;
+  private readonly clock: Clock;
+  private readonly observer: StoreObserver;
+  private readonly sweeper: NodeJS.Timeout | undefined;
+  private peerCount = 0;
+  private pollsHeld = 0;
   /** After close(), polls answer at once: shutdown must not wait on new holds. */
-  private closed = false
+  private closed = false;
 
-  constructor (options: MemoryStoreOptions) {
-    this.limits = options.limits
-    this.clock = options.clock ?? systemClock
-    this.observer = options.observer ?? {}
+  constructor(options: MemoryStoreOptions) {
+    this.limits = options.limits;
+    this.clock = options.clock ?? systemClock;
+    this.observer = options.observer ?? {};
     if (options.autoSweep ?? true) {
-      this.sweeper = setInterval(() => { this.sweep() }, sweepIntervalMs)
-      this.sweeper.unref()
+      this.sweeper = setInterval(() => {
+        this.sweep();
+      }, sweepIntervalMs);
+      this.sweeper.unref();
     }
   }
 
-  async register (request: RegisterRequest): Promise<RegisterOutcome> {
-    const now = this.clock.now()
-    const room = this.rooms.get(request.room)
-    if (room !== undefined) this.expireDue(room, now)
+  async register(request: RegisterRequest): Promise<RegisterOutcome> {
+    const now = this.clock.now();
+    const room = this.rooms.get(request.room);
+    if (room !== undefined) this.expireDue(room, now);
     if (request.name !== undefined) {
-      const holder = room?.peers.get(request.name)
-      if (holder !== undefined) return { ok: false, error: 'name_taken', retryAfterMs: this.remainingLife(holder, now) }
+      const holder = room?.peers.get(request.name);
+      if (holder !== undefined)
+        return { ok: false, error: 'name_taken', retryAfterMs: this.remainingLife(holder, now) };
     }
-    if ((room?.peers.size ?? 0) >= this.limits.maxRoomPeers) return { ok: false, error: 'room_full' }
-    if (this.peerCount >= this.limits.maxPeers) return { ok: false, error: 'server_full' }
+    if ((room?.peers.size ?? 0) >= this.limits.maxRoomPeers) return { ok: false, error: 'room_full' };
+    if (this.peerCount >= this.limits.maxPeers) return { ok: false, error: 'server_full' };
 
-    const target = room ?? this.createRoom(request.room)
-    const name = request.name ?? this.freshName(target)
-    const token = newToken()
-    const peers = [...target.peers.keys()]
+    const target = room ?? this.createRoom(request.room);
+    const name = request.name ?? this.freshName(target);
+    const token = newToken();
+    const peers = [...target.peers.keys()];
     const peer: Peer = {
       name,
       room: target,
@@ -103,205 +119,209 @@ export class MemoryStore implements Store {
       bucket: new TokenBucket(this.limits.rate, now),
       held: undefined,
       expiresAt: now + this.limits.ttlMs,
-    }
-    this.announce(target, name, 'peer-joined', `{"meta":${request.meta}}`, now)
-    target.peers.set(name, peer)
-    this.byDigest.set(peer.digest, peer)
-    this.peerCount++
-    return { ok: true, name, token, peers }
+    };
+    this.announce(target, name, 'peer-joined', `{"meta":${request.meta}}`, now);
+    target.peers.set(name, peer);
+    this.byDigest.set(peer.digest, peer);
+    this.peerCount++;
+    return { ok: true, name, token, peers };
   }
 
-  async identify (room: string, token: string): Promise<string | undefined> {
-    const peer = this.byDigest.get(tokenDigest(token))
-    if (peer === undefined || peer.room.name !== room) return undefined
-    if (this.expireIfDue(peer, this.clock.now())) return undefined
-    return peer.name
+  async identify(room: string, token: string): Promise<string | undefined> {
+    const peer = this.byDigest.get(tokenDigest(token));
+    if (peer === undefined || peer.room.name !== room) return undefined;
+    if (this.expireIfDue(peer, this.clock.now())) return undefined;
+    return peer.name;
   }
 
-  async send (request: SendRequest): Promise<SendOutcome> {
-    const now = this.clock.now()
-    const sender = this.livePeer(request.room, request.from, now)
-    if (sender === undefined) return { ok: false, error: 'peer_not_found' }
-    const recipient = this.livePeer(request.room, request.to, now)
-    const key = request.idempotencyKey === undefined ? undefined : `${request.from}\n${request.idempotencyKey}`
+  async send(request: SendRequest): Promise<SendOutcome> {
+    const now = this.clock.now();
+    const sender = this.livePeer(request.room, request.from, now);
+    if (sender === undefined) return { ok: false, error: 'peer_not_found' };
+    const recipient = this.livePeer(request.room, request.to, now);
+    const key = request.idempotencyKey === undefined ? undefined : `${request.from}\n${request.idempotencyKey}`;
     if (recipient !== undefined && key !== undefined) {
-      this.forgetOldKeys(recipient, now)
-      const first = recipient.sent?.get(key)
-      if (first !== undefined) return { ok: true, seq: first.seq }
+      this.forgetOldKeys(recipient, now);
+      const first = recipient.sent?.get(key);
+      if (first !== undefined) return { ok: true, seq: first.seq };
     }
-    const retryAfterS = sender.bucket.retryAfterS(now)
-    if (retryAfterS > 0) return { ok: false, error: 'rate_limited', retryAfterS }
-    if (recipient === undefined) return { ok: false, error: 'peer_not_found' }
-    if (recipient.queue.length >= this.limits.maxQueue) return { ok: false, error: 'mailbox_full' }
+    const retryAfterS = sender.bucket.retryAfterS(now);
+    if (retryAfterS > 0) return { ok: false, error: 'rate_limited', retryAfterS };
+    if (recipient === undefined) return { ok: false, error: 'peer_not_found' };
+    if (recipient.queue.length >= this.limits.maxQueue) return { ok: false, error: 'mailbox_full' };
 
-    sender.bucket.take(now)
-    const seq = this.enqueue(recipient, request.type, request.from, request.data, now)
-    if (key !== undefined) (recipient.sent ??= new Map()).set(key, { seq, at: now })
-    return { ok: true, seq }
+    sender.bucket.take(now);
+    const seq = this.enqueue(recipient, request.type, request.from, request.data, now);
+    if (key !== undefined) (recipient.sent ??= new Map()).set(key, { seq, at: now });
+    return { ok: true, seq };
   }
 
-  async poll (request: PollRequest): Promise<PollOutcome> {
-    const now = this.clock.now()
-    const peer = this.livePeer(request.room, request.peer, now)
-    if (peer === undefined) return { ok: false, error: 'unauthorized' }
-    if (request.after > peer.lastSeq) return { ok: false, error: 'invalid_cursor' }
+  async poll(request: PollRequest): Promise<PollOutcome> {
+    const now = this.clock.now();
+    const peer = this.livePeer(request.room, request.peer, now);
+    if (peer === undefined) return { ok: false, error: 'unauthorized' };
+    if (request.after > peer.lastSeq) return { ok: false, error: 'invalid_cursor' };
 
-    acknowledge(peer, request.after)
-    peer.held?.finish(false)
+    acknowledge(peer, request.after);
+    peer.held?.finish(false);
     if (peer.queue.length > 0 || request.timeoutMs === 0 || request.signal.aborted || this.closed) {
-      peer.expiresAt = now + this.limits.ttlMs
-      return { ok: true, messages: this.take(peer) }
+      peer.expiresAt = now + this.limits.ttlMs;
+      return { ok: true, messages: this.take(peer) };
     }
-    return await this.hold(peer, request)
+    return await this.hold(peer, request);
   }
 
-  async leave (room: string, name: string): Promise<boolean> {
-    const peer = this.rooms.get(room)?.peers.get(name)
-    if (peer === undefined) return false
-    this.remove(peer, 'left', this.clock.now())
-    return true
+  async leave(room: string, name: string): Promise<boolean> {
+    const peer = this.rooms.get(room)?.peers.get(name);
+    if (peer === undefined) return false;
+    this.remove(peer, 'left', this.clock.now());
+    return true;
   }
 
-  async list (room: string): Promise<PeerSummary[]> {
-    const target = this.rooms.get(room)
-    if (target === undefined) return []
-    this.expireDue(target, this.clock.now())
-    return [...target.peers.values()].map(({ name, joinedAt, meta }) => ({ name, joinedAt, meta }))
+  async list(room: string): Promise<PeerSummary[]> {
+    const target = this.rooms.get(room);
+    if (target === undefined) return [];
+    this.expireDue(target, this.clock.now());
+    return [...target.peers.values()].map(({ name, joinedAt, meta }) => ({ name, joinedAt, meta }));
   }
 
-  async stats (): Promise<StoreStats> {
-    return { peers: this.peerCount, rooms: this.rooms.size, pollsHeld: this.pollsHeld }
+  async stats(): Promise<StoreStats> {
+    return { peers: this.peerCount, rooms: this.rooms.size, pollsHeld: this.pollsHeld };
   }
 
-  async ready (): Promise<boolean> {
-    return true
+  async ready(): Promise<boolean> {
+    return true;
   }
 
-  async close (): Promise<void> {
-    this.closed = true
-    if (this.sweeper !== undefined) clearInterval(this.sweeper)
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.sweeper !== undefined) clearInterval(this.sweeper);
     for (const room of this.rooms.values()) {
-      for (const peer of room.peers.values()) peer.held?.finish(false)
+      for (const peer of room.peers.values()) peer.held?.finish(false);
     }
   }
 
   /** Expires every peer whose time-to-live has passed with no poll held. */
-  sweep (): void {
-    const now = this.clock.now()
-    for (const room of this.rooms.values()) this.expireDue(room, now)
+  sweep(): void {
+    const now = this.clock.now();
+    for (const room of this.rooms.values()) this.expireDue(room, now);
   }
 
-  private hold (peer: Peer, request: PollRequest): Promise<PollOutcome> {
-    return new Promise(resolve => {
-      const timeoutMs = request.timeoutMs
+  private hold(peer: Peer, request: PollRequest): Promise<PollOutcome> {
+    return new Promise((resolve) => {
+      const timeoutMs = request.timeoutMs;
       const finish = (deliver: boolean): void => {
-        if (peer.held !== held) return
-        peer.held = undefined
-        this.pollsHeld--
-        clearTimeout(timer)
-        request.signal.removeEventListener('abort', abandon)
-        peer.expiresAt = this.clock.now() + this.limits.ttlMs
-        resolve({ ok: true, messages: deliver ? this.take(peer) : [] })
-      }
-      const abandon = (): void => { finish(false) }
-      const held: HeldPoll = { deadline: this.clock.now() + timeoutMs, finish }
-      const timer = setTimeout(finish, timeoutMs, true)
-      request.signal.addEventListener('abort', abandon)
-      peer.held = held
-      this.pollsHeld++
-    })
+        if (peer.held !== held) return;
+        peer.held = undefined;
+        this.pollsHeld--;
+        clearTimeout(timer);
+        request.signal.removeEventListener('abort', abandon);
+        peer.expiresAt = this.clock.now() + this.limits.ttlMs;
+        resolve({ ok: true, messages: deliver ? this.take(peer) : [] });
+      };
+      const abandon = (): void => {
+        finish(false);
+      };
+      const held: HeldPoll = { deadline: this.clock.now() + timeoutMs, finish };
+      const timer = setTimeout(finish, timeoutMs, true);
+      request.signal.addEventListener('abort', abandon);
+      peer.held = held;
+      this.pollsHeld++;
+    });
   }
 
   /** Up to one response's worth of messages, marking their first delivery. */
-  private take (peer: Peer): StoredMessage[] {
-    const batch = peer.queue.slice(0, maxMessagesPerPoll)
-    const observe = this.observer.delivered
-    const at = performance.now()
-    return batch.map(message => {
+  private take(peer: Peer): StoredMessage[] {
+    const batch = peer.queue.slice(0, maxMessagesPerPoll);
+    const observe = this.observer.delivered;
+    const at = performance.now();
+    return batch.map((message) => {
       if (!message.delivered) {
-        message.delivered = true
-        observe?.((at - message.arrivedAt) / 1000)
+        message.delivered = true;
+        observe?.((at - message.arrivedAt) / 1000);
       }
-      const { seq, type, from, ts, data } = message
-      return { seq, type, from, ts, data }
-    })
+      const { seq, type, from, ts, data } = message;
+      return { seq, type, from, ts, data };
+    });
   }
 
-  private enqueue (peer: Peer, type: string, from: string, data: string, now: number): number {
-    const seq = ++peer.lastSeq
-    peer.queue.push({ seq, type, from, ts: now, data, arrivedAt: performance.now(), delivered: false })
-    this.observer.stored?.(type)
-    const held = peer.held
+  private enqueue(peer: Peer, type: string, from: string, data: string, now: number): number {
+    const seq = ++peer.lastSeq;
+    peer.queue.push({ seq, type, from, ts: now, data, arrivedAt: performance.now(), delivered: false });
+    this.observer.stored?.(type);
+    const held = peer.held;
     // Deliver on the next turn of the event loop, so that messages sent in
     // the same turn (a burst of candidates, a fan-in) leave in one response.
-    if (held !== undefined) setImmediate(held.finish, true)
-    return seq
+    if (held !== undefined) setImmediate(held.finish, true);
+    return seq;
   }
 
-  private announce (room: Room, from: string, type: 'peer-joined' | 'peer-left', data: string, now: number): void {
+  private announce(room: Room, from: string, type: 'peer-joined' | 'peer-left', data: string, now: number): void {
     for (const peer of room.peers.values()) {
-      if (peer.name !== from) this.enqueue(peer, type, from, data, now)
+      if (peer.name !== from) this.enqueue(peer, type, from, data, now);
     }
   }
 
-  private remove (peer: Peer, reason: 'left' | 'expired', now: number): void {
-    const room = peer.room
-    if (room.peers.get(peer.name) !== peer) return
-    room.peers.delete(peer.name)
-    this.byDigest.delete(peer.digest)
-    this.peerCount--
-    peer.held?.finish(false)
-    if (room.peers.size === 0) this.rooms.delete(room.name)
-    else this.announce(room, peer.name, 'peer-left', `{"reason":"${reason}"}`, now)
+  private remove(peer: Peer, reason: 'left' | 'expired', now: number): void {
+    const room = peer.room;
+    if (room.peers.get(peer.name) !== peer) return;
+    room.peers.delete(peer.name);
+    this.byDigest.delete(peer.digest);
+    this.peerCount--;
+    peer.held?.finish(false);
+    if (room.peers.size === 0) this.rooms.delete(room.name);
+    else this.announce(room, peer.name, 'peer-left', `{"reason":"${reason}"}`, now);
   }
 
-  private livePeer (room: string, name: string, now: number): Peer | undefined {
-    const peer = this.rooms.get(room)?.peers.get(name)
-    if (peer === undefined || this.expireIfDue(peer, now)) return undefined
-    return peer
+  private livePeer(room: string, name: string, now: number): Peer | undefined {
+    const peer = this.rooms.get(room)?.peers.get(name);
+    if (peer === undefined || this.expireIfDue(peer, now)) return undefined;
+    return peer;
   }
 
-  private expireIfDue (peer: Peer, now: number): boolean {
-    if (peer.held !== undefined || peer.expiresAt > now) return false
-    this.remove(peer, 'expired', now)
-    return true
+  private expireIfDue(peer: Peer, now: number): boolean {
+    if (peer.held !== undefined || peer.expiresAt > now) return false;
+    this.remove(peer, 'expired', now);
+    return true;
   }
 
-  private expireDue (room: Room, now: number): void {
-    for (const peer of [...room.peers.values()]) this.expireIfDue(peer, now)
+  private expireDue(room: Room, now: number): void {
+    for (const peer of [...room.peers.values()]) this.expireIfDue(peer, now);
   }
 
-  private remainingLife (peer: Peer, now: number): number {
-    if (peer.held !== undefined) return Math.max(0, peer.held.deadline - now) + this.limits.ttlMs
-    return Math.max(0, peer.expiresAt - now)
+  private remainingLife(peer: Peer, now: number): number {
+    if (peer.held !== undefined) return Math.max(0, peer.held.deadline - now) + this.limits.ttlMs;
+    return Math.max(0, peer.expiresAt - now);
   }
 
-  private forgetOldKeys (peer: Peer, now: number): void {
-    if (peer.sent === undefined) return
-    const acknowledged = peer.queue[0]?.seq ?? peer.lastSeq + 1
+  private forgetOldKeys(peer: Peer, now: number): void {
+    if (peer.sent === undefined) return;
+    const acknowledged = peer.queue[0]?.seq ?? peer.lastSeq + 1;
     for (const [key, first] of peer.sent) {
-      if (first.at + idempotencyWindowMs > now || first.seq >= acknowledged) return
-      peer.sent.delete(key)
+      if (first.at + idempotencyWindowMs > now || first.seq >= acknowledged) return;
+      peer.sent.delete(key);
     }
   }
 
-  private createRoom (name: string): Room {
-    const room: Room = { name, peers: new Map() }
-    this.rooms.set(name, room)
-    return room
+  private createRoom(name: string): Room {
+    const room: Room = { name, peers: new Map() };
+    this.rooms.set(name, room);
+    return room;
   }
 
-  private freshName (room: Room): string {
+  private freshName(room: Room): string {
     for (;;) {
-      const name = `peer-${newToken().slice(0, 8).replace(/[^A-Za-z0-9]/g, 'x')}`
-      if (!room.peers.has(name)) return name
+      const name = `peer-${newToken()
+        .slice(0, 8)
+        .replace(/[^A-Za-z0-9]/g, 'x')}`;
+      if (!room.peers.has(name)) return name;
     }
   }
 }
 
 /** Deletes every message with seq <= after. */
-function acknowledge (peer: Peer, after: number): void {
-  let count = 0
-  while (count < peer.queue.length && (peer.queue[count]?.seq ?? Infinity) <= after) count++
-  if (count > 0) peer.queue.splice(0, count)
+function acknowledge(peer: Peer, after: number): void {
+  let count = 0;
+  while (count < peer.queue.length && (peer.queue[count]?.seq ?? Infinity) <= after) count++;
+  if (count > 0) peer.queue.splice(0, count);
 }

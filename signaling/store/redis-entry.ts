@@ -3,23 +3,29 @@
  * "seq \n type \n from \n ts \n arrival µs \n data". Types and names cannot
  * hold a newline, and data comes last, so it is taken whole, byte for byte.
  */
-import type { StoredMessage } from './store.js'
+import type { StoredMessage } from './store.js';
 
 export interface Entry extends StoredMessage {
   /** Redis TIME at arrival, in microseconds, for the relay-time histogram. */
-  arrivedUs: number
+  arrivedUs: number;
 }
 
-export function parseEntry (item: string): Entry {
-  const fields: string[] = []
-  let start = 0
+export function parseEntry(item: string): Entry {
+  const fields: string[] = [];
+  let start = 0;
   for (let i = 0; i < 5; i++) {
-    const end = item.indexOf('\n', start)
-    if (end < 0) throw new TypeError('malformed mailbox entry')
-    fields.push(item.slice(start, end))
-    start = end + 1
+    const end = item.indexOf('\n', start);
+    if (end < 0) throw new TypeError('malformed mailbox entry');
+    fields.push(item.slice(start, end));
+    start = end + 1;
   }
-  const [seq, type, from, ts, arrivedUs] = fields
-  return { seq: Number(seq), type: type ?? '', from: from ?? '', ts: Number(ts), arrivedUs: Number(arrivedUs), data: item.slice(start) }
+  const [seq, type, from, ts, arrivedUs] = fields;
+  return {
+    seq: Number(seq),
+    type: type ?? '',
+    from: from ?? '',
+    ts: Number(ts),
+    arrivedUs: Number(arrivedUs),
+    data: item.slice(start),
+  };
 }
-

@@ -11,64 +11,64 @@
  */
 
 /** wake: answer with the mail; release: answer empty; shutdown: end the hold in Redis, answer empty. */
-export type PollSignal = 'wake' | 'release' | 'shutdown'
+export type PollSignal = 'wake' | 'release' | 'shutdown';
 
 export interface HeldPoll {
-  readonly room: string
-  readonly peer: string
-  readonly pollId: string
+  readonly room: string;
+  readonly peer: string;
+  readonly pollId: string;
   /** Set once the poll waits; until then signals are kept in `early`. */
-  listener: ((signal: PollSignal) => void) | undefined
-  early: PollSignal | undefined
+  listener: ((signal: PollSignal) => void) | undefined;
+  early: PollSignal | undefined;
 }
 
 export class HeldPolls {
-  private readonly byId = new Map<string, HeldPoll>()
+  private readonly byId = new Map<string, HeldPoll>();
 
-  open (room: string, peer: string, pollId: string): HeldPoll {
-    const poll: HeldPoll = { room, peer, pollId, listener: undefined, early: undefined }
-    this.byId.set(pollId, poll)
-    return poll
+  open(room: string, peer: string, pollId: string): HeldPoll {
+    const poll: HeldPoll = { room, peer, pollId, listener: undefined, early: undefined };
+    this.byId.set(pollId, poll);
+    return poll;
   }
 
   /** Starts acting on signals, first on one that came early. */
-  listen (poll: HeldPoll, listener: (signal: PollSignal) => void): void {
-    poll.listener = listener
-    const early = poll.early
-    poll.early = undefined
-    if (early !== undefined) listener(early)
+  listen(poll: HeldPoll, listener: (signal: PollSignal) => void): void {
+    poll.listener = listener;
+    const early = poll.early;
+    poll.early = undefined;
+    if (early !== undefined) listener(early);
   }
 
-  close (pollId: string): void {
-    this.byId.delete(pollId)
+  close(pollId: string): void {
+    this.byId.delete(pollId);
   }
 
   /** The polls that are waiting (not those whose script is still running). */
-  waiting (): HeldPoll[] {
-    return [...this.byId.values()].filter(poll => poll.listener !== undefined)
+  waiting(): HeldPoll[] {
+    return [...this.byId.values()].filter((poll) => poll.listener !== undefined);
   }
 
-  get size (): number {
-    return this.byId.size
+  get size(): number {
+    return this.byId.size;
   }
 
   /** Handles one pub/sub message: "w|r \n room \n peer \n pollId". */
-  dispatch (message: string): void {
-    const [kind, room, peer, pollId] = message.split('\n')
-    if (pollId === undefined) return
-    const poll = this.byId.get(pollId)
-    if (poll === undefined || poll.room !== room || poll.peer !== peer) return
-    const signal: PollSignal | undefined = kind === 'w' ? 'wake' : kind === 'r' ? 'release' : undefined
-    if (signal === undefined) return
-    this.deliver(poll, signal)
+  dispatch(message: string): void {
+    const [kind, room, peer, pollId] = message.split('\n');
+    if (pollId === undefined) return;
+    const poll = this.byId.get(pollId);
+    if (poll === undefined || poll.room !== room || poll.peer !== peer) return;
+    const signal: PollSignal | undefined = kind === 'w' ? 'wake' : kind === 'r' ? 'release' : undefined;
+    if (signal === undefined) return;
+    this.deliver(poll, signal);
   }
 
-  deliver (poll: HeldPoll, signal: PollSignal): void {
+  deliver(poll: HeldPoll, signal: PollSignal): void {
     if (poll.listener !== undefined) {
-      poll.listener(signal)
+      poll.listener(signal);
     } else if (poll.early === undefined || poll.early === 'wake') {
       // A release outranks a wake: the poll must not answer with mail it no longer owns.
-      poll.early = signal
+      poll.early = signal;
     }
   }
 }

@@ -19,31 +19,31 @@
  *   sig:rooms  HASH  room -> 1, for the rooms gauge
  */
 
-export const expiryIndexKey = 'sig:expiry'
-export const roomsKey = 'sig:rooms'
+export const expiryIndexKey = 'sig:expiry';
+export const roomsKey = 'sig:rooms';
 
 /** Pub/sub is not scoped by database, so channels are named per instance id (random). */
-export const instanceChannelPrefix = 'sig:i:'
+export const instanceChannelPrefix = 'sig:i:';
 
-export function roomBase (room: string): string {
-  return `sig:{${room}}:`
+export function roomBase(room: string): string {
+  return `sig:{${room}}:`;
 }
 
 /** The key each room script declares, so a cluster client routes it to the room's slot. */
-export function roomPeersKey (room: string): string {
-  return `${roomBase(room)}peers`
+export function roomPeersKey(room: string): string {
+  return `${roomBase(room)}peers`;
 }
 
-export function instanceChannel (instanceId: string): string {
-  return instanceChannelPrefix + instanceId
+export function instanceChannel(instanceId: string): string {
+  return instanceChannelPrefix + instanceId;
 }
 
-export function indexMember (room: string, peer: string): string {
-  return `${room}\n${peer}`
+export function indexMember(room: string, peer: string): string {
+  return `${room}\n${peer}`;
 }
 
-export function parseIndexMember (member: string): { room: string, peer: string } | undefined {
-  const cut = member.indexOf('\n')
-  if (cut <= 0) return undefined
-  return { room: member.slice(0, cut), peer: member.slice(cut + 1) }
+export function parseIndexMember(member: string): { room: string; peer: string } | undefined {
+  const cut = member.indexOf('\n');
+  if (cut <= 0) return undefined;
+  return { room: member.slice(0, cut), peer: member.slice(cut + 1) };
 }

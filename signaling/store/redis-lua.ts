@@ -10,8 +10,8 @@
  * Every room script answers {joined, left, status, ...}: how many peer-joined
  * and peer-left messages it stored (for the messages counter), then its result.
  */
-import { idempotencyWindowMs, maxMessagesPerPoll } from './store.js'
-import { instanceChannelPrefix } from './redis-keys.js'
+import { idempotencyWindowMs, maxMessagesPerPoll } from './store.js';
+import { instanceChannelPrefix } from './redis-keys.js';
 
 /** ARGV[1] is the room's key base (`sig:{room}:`), ARGV[2] the room name. */
 const prelude = String.raw`
@@ -120,10 +120,12 @@ local function forget_old (name)
     redis.call('ZREM', itkey(name), field)
   end
 end
-`
+`;
 
 /** ARGV: name ('' to pick one of the candidates), digest, meta, ttl, maxRoomPeers, rate, serverFull, candidates... */
-export const registerLua = prelude + String.raw`
+export const registerLua =
+  prelude +
+  String.raw`
 expire_room()
 local name = ARGV[3]
 local ttl = tonumber(ARGV[6])
@@ -156,20 +158,24 @@ redis.call('HSET', tokens_key, ARGV[4], name)
 redis.call('HSET', pkey(name), 'digest', ARGV[4], 'joinedAt', int(now), 'meta', ARGV[5], 'seq', '0',
   'exp', int(now + ttl), 'held', '', 'bt', ARGV[8], 'bu', int(now), 'dlv', '0')
 return {joined, left, 'ok', name, int(now + ttl), peers}
-`
+`;
 
 /** ARGV: token digest. */
-export const identifyLua = prelude + String.raw`
+export const identifyLua =
+  prelude +
+  String.raw`
 local name = redis.call('HGET', tokens_key, ARGV[3])
 if not name or gone(name) then return {joined, left, 'none'} end
 return {joined, left, 'ok', name}
-`
+`;
 
 /**
  * ARGV: from, to, type, data, idempotency key ('' for none), maxQueue, rate.
  * The protocol's order: a repeat, the sender's rate, the recipient, its backlog.
  */
-export const sendLua = prelude + String.raw`
+export const sendLua =
+  prelude +
+  String.raw`
 local from, to = ARGV[3], ARGV[4]
 if gone(from) then return {joined, left, 'peer_not_found'} end
 local missing = gone(to)
@@ -193,7 +199,7 @@ if field then
   redis.call('ZADD', itkey(to), int(now), field)
 end
 return {joined, left, 'ok', seq}
-`
+`;
 
 /**
  * ARGV: peer, after, timeoutMs, poll id, instance id, ttl, lease slack.
@@ -203,7 +209,9 @@ return {joined, left, 'ok', seq}
  * whichever instance holds the poll, and if that instance dies the peer
  * expires as if the poll had run to its deadline.
  */
-export const pollLua = prelude + String.raw`
+export const pollLua =
+  prelude +
+  String.raw`
 local name = ARGV[3]
 if gone(name) then return {joined, left, 'unauthorized'} end
 local p = pkey(name)
@@ -221,34 +229,42 @@ end
 redis.call('HSET', p, 'held', ARGV[6], 'heldBy', ARGV[7], 'wk', '0', 'hd', int(now + timeout),
   'exp', int(now + timeout + ttl + tonumber(ARGV[9])))
 return {joined, left, 'held'}
-`
+`;
 
 /** ARGV: peer, poll id, deliver ('1' or '0'), ttl. Ends a held poll if it is still the held one. */
-export const endPollLua = prelude + String.raw`
+export const endPollLua =
+  prelude +
+  String.raw`
 local p = pkey(ARGV[3])
 local held = redis.call('HGET', p, 'held')
 if not held or held ~= ARGV[4] then return {joined, left, 'released'} end
 redis.call('HSET', p, 'held', '', 'heldBy', '', 'exp', int(now + tonumber(ARGV[6])))
 if ARGV[5] == '1' then return take(ARGV[3]) end
 return {joined, left, 'ended'}
-`
+`;
 
 /** ARGV: peer, poll id. After a lost subscription: is the poll still held, and is mail waiting? */
-export const recheckLua = prelude + String.raw`
+export const recheckLua =
+  prelude +
+  String.raw`
 local held = redis.call('HGET', pkey(ARGV[3]), 'held')
 if not held or held ~= ARGV[4] then return {joined, left, 'released'} end
 if redis.call('LLEN', mkey(ARGV[3])) > 0 then return {joined, left, 'ready'} end
 return {joined, left, 'waiting'}
-`
+`;
 
 /** ARGV: peer. */
-export const leaveLua = prelude + String.raw`
+export const leaveLua =
+  prelude +
+  String.raw`
 if redis.call('EXISTS', pkey(ARGV[3])) == 0 then return {joined, left, 'absent'} end
 remove(ARGV[3], 'left')
 return {joined, left, 'ok'}
-`
+`;
 
-export const listLua = prelude + String.raw`
+export const listLua =
+  prelude +
+  String.raw`
 expire_room()
 local out = {}
 for _, name in ipairs(redis.call('ZRANGE', peers_key, 0, -1)) do
@@ -258,14 +274,16 @@ for _, name in ipairs(redis.call('ZRANGE', peers_key, 0, -1)) do
   table.insert(out, f[2])
 end
 return {joined, left, 'ok', out}
-`
+`;
 
 /**
  * ARGV: peer, ttl. The sweep's check of one peer the expiry index says may be
  * due: expires it (only one instance's check can), or says when to look again
  * (a lower bound of its expiry), or that it is gone. Also the room's size.
  */
-export const checkLua = prelude + String.raw`
+export const checkLua =
+  prelude +
+  String.raw`
 local h = redis.call('HMGET', pkey(ARGV[3]), 'exp', 'held')
 if not h[1] then return {joined, left, 'gone', redis.call('ZCARD', peers_key)} end
 if tonumber(h[1]) <= now then
@@ -274,14 +292,14 @@ if tonumber(h[1]) <= now then
 end
 if h[2] and h[2] ~= '' then return {joined, left, 'due', int(math.min(tonumber(h[1]), now + tonumber(ARGV[4])))} end
 return {joined, left, 'due', h[1]}
-`
+`;
 
 /** KEYS[1]: the expiry index. Members whose score has passed, with their scores. */
 export const candidatesLua = String.raw`
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', string.format('%d', now), 'WITHSCORES', 'LIMIT', 0, 100)
-`
+`;
 
 /**
  * KEYS[1]: the expiry index; ARGV: member, the score it was read with.
@@ -294,4 +312,4 @@ if score and tonumber(score) == tonumber(ARGV[2]) then
   return 1
 end
 return 0
-`
+`;

@@ -2,26 +2,35 @@
  * Runs the store's Lua scripts by digest (EVALSHA), loading each with EVAL the
  * first time a server does not know it, e.g. after Redis restarted empty.
  */
-import { createHash } from 'node:crypto'
-import type { RedisClient } from './redis-connection.js'
+import { createHash } from 'node:crypto';
+import type { RedisClient } from './redis-connection.js';
 import {
-  candidatesLua, checkLua, endPollLua, identifyLua, leaveLua, listLua, pollLua, recheckLua,
-  registerLua, sendLua, unindexLua,
-} from './redis-lua.js'
+  candidatesLua,
+  checkLua,
+  endPollLua,
+  identifyLua,
+  leaveLua,
+  listLua,
+  pollLua,
+  recheckLua,
+  registerLua,
+  sendLua,
+  unindexLua,
+} from './redis-lua.js';
 
 export class Script {
-  private readonly sha: string
+  private readonly sha: string;
 
-  constructor (private readonly lua: string) {
-    this.sha = createHash('sha1').update(lua).digest('hex')
+  constructor(private readonly lua: string) {
+    this.sha = createHash('sha1').update(lua).digest('hex');
   }
 
-  async run (redis: RedisClient, key: string, args: Array<string | number>): Promise<unknown> {
+  async run(redis: RedisClient, key: string, args: Array<string | number>): Promise<unknown> {
     try {
-      return await redis.evalsha(this.sha, 1, key, ...args)
+      return await redis.evalsha(this.sha, 1, key, ...args);
     } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error
-      return await redis.eval(this.lua, 1, key, ...args)
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return await redis.eval(this.lua, 1, key, ...args);
     }
   }
 }
@@ -38,38 +47,38 @@ export const scripts = {
   check: new Script(checkLua),
   candidates: new Script(candidatesLua),
   unindex: new Script(unindexLua),
-}
+};
 
 /** A room script's answer: presence messages it stored, its status, the rest. */
 export interface RoomReply {
-  joined: number
-  left: number
-  status: string
-  rest: unknown[]
+  joined: number;
+  left: number;
+  status: string;
+  rest: unknown[];
 }
 
-export function roomReply (value: unknown): RoomReply {
-  if (!Array.isArray(value) || value.length < 3) throw new TypeError('unexpected reply from a room script')
-  const [joined, left, status, ...rest] = value as unknown[]
+export function roomReply(value: unknown): RoomReply {
+  if (!Array.isArray(value) || value.length < 3) throw new TypeError('unexpected reply from a room script');
+  const [joined, left, status, ...rest] = value as unknown[];
   if (typeof joined !== 'number' || typeof left !== 'number' || typeof status !== 'string') {
-    throw new TypeError('unexpected reply from a room script')
+    throw new TypeError('unexpected reply from a room script');
   }
-  return { joined, left, status, rest }
+  return { joined, left, status, rest };
 }
 
-export function asString (value: unknown): string {
-  if (typeof value === 'string') return value
-  if (typeof value === 'number') return String(value)
-  throw new TypeError('expected a string in a script reply')
+export function asString(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  throw new TypeError('expected a string in a script reply');
 }
 
-export function asNumber (value: unknown): number {
-  const number = typeof value === 'number' ? value : Number(value)
-  if (!Number.isFinite(number)) throw new TypeError('expected a number in a script reply')
-  return number
+export function asNumber(value: unknown): number {
+  const number = typeof value === 'number' ? value : Number(value);
+  if (!Number.isFinite(number)) throw new TypeError('expected a number in a script reply');
+  return number;
 }
 
-export function asStrings (value: unknown): string[] {
-  if (!Array.isArray(value)) throw new TypeError('expected a list in a script reply')
-  return (value as unknown[]).map(asString)
+export function asStrings(value: unknown): string[] {
+  if (!Array.isArray(value)) throw new TypeError('expected a list in a script reply');
+  return (value as unknown[]).map(asString);
 }

@@ -12,289 +12,360 @@
  * and checking the mailbox, and no fan-out of wake-ups to instances that hold
  * nothing in the room.
  */
-import { randomBytes } from 'node:crypto'
-import { RedisConnections } from './redis-connection.js'
-import { HeldPolls, type HeldPoll, type PollSignal } from './redis-held-polls.js'
-import { expiryIndexKey, indexMember, instanceChannel, roomBase, roomPeersKey, roomsKey } from './redis-keys.js'
-import { asNumber, asString, asStrings, roomReply, scripts, type RoomReply, type Script } from './redis-scripts.js'
-import { parseEntry } from './redis-entry.js'
-import { sweepOnce } from './redis-sweep.js'
-import { newToken, tokenDigest } from './tokens.js'
+import { randomBytes } from 'node:crypto';
+import { RedisConnections } from './redis-connection.js';
+import { HeldPolls, type HeldPoll, type PollSignal } from './redis-held-polls.js';
+import { expiryIndexKey, indexMember, instanceChannel, roomBase, roomPeersKey, roomsKey } from './redis-keys.js';
+import { asNumber, asString, asStrings, roomReply, scripts, type RoomReply, type Script } from './redis-scripts.js';
+import { parseEntry } from './redis-entry.js';
+import { sweepOnce } from './redis-sweep.js';
+import { newToken, tokenDigest } from './tokens.js';
 import {
   sweepIntervalMs,
-  type PeerSummary, type PollOutcome, type PollRequest, type RegisterOutcome, type RegisterRequest,
-  type SendOutcome, type SendRequest, type Store, type StoreLimits, type StoreObserver, type StoreStats,
+  type PeerSummary,
+  type PollOutcome,
+  type PollRequest,
+  type RegisterOutcome,
+  type RegisterRequest,
+  type SendOutcome,
+  type SendRequest,
+  type Store,
+  type StoreLimits,
+  type StoreObserver,
+  type StoreStats,
   type StoredMessage,
-} from './store.js'
+} from './store.js';
 
 /**
  * How long past a hold's deadline plus the ttl a peer stays alive when the
  * instance holding its poll dies: room for the holder to end the poll late.
  */
-const leaseSlackMs = 5000
+const leaseSlackMs = 5000;
 
 /** How long /readyz waits for Redis to answer a PING. */
-const readyPingMs = 1000
+const readyPingMs = 1000;
 
 export interface RedisStoreOptions {
   /** redis://host:port/db (or rediss://). */
-  url: string
-  limits: StoreLimits
-  observer?: StoreObserver
+  url: string;
+  limits: StoreLimits;
+  observer?: StoreObserver;
 }
 
-function randomId (): string {
-  return randomBytes(9).toString('base64url')
+function randomId(): string {
+  return randomBytes(9).toString('base64url');
 }
 
 export class RedisStore implements Store {
-  private readonly limits: StoreLimits
-  private readonly observer: StoreObserver
-  private readonly instanceId = randomId()
-  private readonly polls = new HeldPolls()
-  private readonly connections: RedisConnections
-  private readonly sweeper: NodeJS.Timeout
-  private readonly endings = new Set<Promise<unknown>>()
-  private sweeping = false
-  private closed = false
-  private lastStats = { peers: 0, rooms: 0 }
+  private readonly limits: StoreLimits;
+  private readonly observer: StoreObserver;
+  private readonly instanceId = randomId();
+  private readonly polls = new HeldPolls();
+  private readonly connections: RedisConnections;
+  private readonly sweeper: NodeJS.Timeout;
+  private readonly endings = new Set<Promise<unknown>>();
+  private sweeping = false;
+  private closed = false;
+  private lastStats = { peers: 0, rooms: 0 };
 
-  constructor (options: RedisStoreOptions) {
-    this.limits = options.limits
-    this.observer = options.observer ?? {}
-    this.connections = new RedisConnections(options.url, instanceChannel(this.instanceId),
-      message => { this.polls.dispatch(message) },
-      () => { void this.recheckHeld() })
-    this.sweeper = setInterval(() => { void this.sweep() }, sweepIntervalMs)
-    this.sweeper.unref()
+  constructor(options: RedisStoreOptions) {
+    this.limits = options.limits;
+    this.observer = options.observer ?? {};
+    this.connections = new RedisConnections(
+      options.url,
+      instanceChannel(this.instanceId),
+      (message) => {
+        this.polls.dispatch(message);
+      },
+      () => {
+        void this.recheckHeld();
+      },
+    );
+    this.sweeper = setInterval(() => {
+      void this.sweep();
+    }, sweepIntervalMs);
+    this.sweeper.unref();
   }
 
-  async register (request: RegisterRequest): Promise<RegisterOutcome> {
-    const redis = await this.redis()
-    const indexed = await this.guard(redis.zcard(expiryIndexKey))
-    const serverFull = indexed >= this.limits.maxPeers ? '1' : '0'
+  async register(request: RegisterRequest): Promise<RegisterOutcome> {
+    const redis = await this.redis();
+    const indexed = await this.guard(redis.zcard(expiryIndexKey));
+    const serverFull = indexed >= this.limits.maxPeers ? '1' : '0';
     for (;;) {
-      const token = newToken()
-      const digest = tokenDigest(token)
-      const candidates = request.name === undefined ? [1, 2, 3, 4].map(() => freshName()) : []
+      const token = newToken();
+      const digest = tokenDigest(token);
+      const candidates = request.name === undefined ? [1, 2, 3, 4].map(() => freshName()) : [];
       const reply = await this.runRoom(scripts.register, request.room, [
-        request.name ?? '', digest, request.meta, this.limits.ttlMs, this.limits.maxRoomPeers,
-        this.limits.rate, serverFull, ...candidates,
-      ])
+        request.name ?? '',
+        digest,
+        request.meta,
+        this.limits.ttlMs,
+        this.limits.maxRoomPeers,
+        this.limits.rate,
+        serverFull,
+        ...candidates,
+      ]);
       switch (reply.status) {
-        case 'retry': continue
-        case 'name_taken': return { ok: false, error: 'name_taken', retryAfterMs: asNumber(reply.rest[0]) }
-        case 'room_full': return { ok: false, error: 'room_full' }
-        case 'server_full': return { ok: false, error: 'server_full' }
+        case 'retry':
+          continue;
+        case 'name_taken':
+          return { ok: false, error: 'name_taken', retryAfterMs: asNumber(reply.rest[0]) };
+        case 'room_full':
+          return { ok: false, error: 'room_full' };
+        case 'server_full':
+          return { ok: false, error: 'server_full' };
       }
-      const name = asString(reply.rest[0])
+      const name = asString(reply.rest[0]);
       // The index and the rooms gauge live outside the room's slot; losing
       // these writes only delays the sweep to the room's next visit.
       await Promise.allSettled([
         redis.zadd(expiryIndexKey, asString(reply.rest[1]), indexMember(request.room, name)),
         redis.hset(roomsKey, request.room, '1'),
-      ])
-      return { ok: true, name, token, peers: asStrings(reply.rest[2]) }
+      ]);
+      return { ok: true, name, token, peers: asStrings(reply.rest[2]) };
     }
   }
 
-  async identify (room: string, token: string): Promise<string | undefined> {
-    const reply = await this.runRoom(scripts.identify, room, [tokenDigest(token)])
-    return reply.status === 'ok' ? asString(reply.rest[0]) : undefined
+  async identify(room: string, token: string): Promise<string | undefined> {
+    const reply = await this.runRoom(scripts.identify, room, [tokenDigest(token)]);
+    return reply.status === 'ok' ? asString(reply.rest[0]) : undefined;
   }
 
-  async send (request: SendRequest): Promise<SendOutcome> {
+  async send(request: SendRequest): Promise<SendOutcome> {
     const reply = await this.runRoom(scripts.send, request.room, [
-      request.from, request.to, request.type, request.data, request.idempotencyKey ?? '',
-      this.limits.maxQueue, this.limits.rate,
-    ])
+      request.from,
+      request.to,
+      request.type,
+      request.data,
+      request.idempotencyKey ?? '',
+      this.limits.maxQueue,
+      this.limits.rate,
+    ]);
     switch (reply.status) {
       case 'ok':
-        this.observer.stored?.(request.type)
-        return { ok: true, seq: asNumber(reply.rest[0]) }
-      case 'repeat': return { ok: true, seq: asNumber(reply.rest[0]) }
-      case 'rate_limited': return { ok: false, error: 'rate_limited', retryAfterS: asNumber(reply.rest[0]) }
-      case 'mailbox_full': return { ok: false, error: 'mailbox_full' }
-      default: return { ok: false, error: 'peer_not_found' }
+        this.observer.stored?.(request.type);
+        return { ok: true, seq: asNumber(reply.rest[0]) };
+      case 'repeat':
+        return { ok: true, seq: asNumber(reply.rest[0]) };
+      case 'rate_limited':
+        return { ok: false, error: 'rate_limited', retryAfterS: asNumber(reply.rest[0]) };
+      case 'mailbox_full':
+        return { ok: false, error: 'mailbox_full' };
+      default:
+        return { ok: false, error: 'peer_not_found' };
     }
   }
 
-  async poll (request: PollRequest): Promise<PollOutcome> {
-    const pollId = randomId()
-    const timeoutMs = request.signal.aborted ? 0 : request.timeoutMs
-    const held = this.polls.open(request.room, request.peer, pollId)
-    let reply: RoomReply
+  async poll(request: PollRequest): Promise<PollOutcome> {
+    const pollId = randomId();
+    const timeoutMs = request.signal.aborted ? 0 : request.timeoutMs;
+    const held = this.polls.open(request.room, request.peer, pollId);
+    let reply: RoomReply;
     try {
       reply = await this.runRoom(scripts.poll, request.room, [
-        request.peer, request.after, timeoutMs, pollId, this.instanceId, this.limits.ttlMs, leaseSlackMs,
-      ])
+        request.peer,
+        request.after,
+        timeoutMs,
+        pollId,
+        this.instanceId,
+        this.limits.ttlMs,
+        leaseSlackMs,
+      ]);
     } catch (error) {
-      this.polls.close(pollId)
-      throw error
+      this.polls.close(pollId);
+      throw error;
     }
-    if (reply.status === 'held') return await this.hold(held, request, timeoutMs)
-    this.polls.close(pollId)
+    if (reply.status === 'held') return await this.hold(held, request, timeoutMs);
+    this.polls.close(pollId);
     switch (reply.status) {
-      case 'messages': return { ok: true, messages: this.messages(reply) }
-      case 'invalid_cursor': return { ok: false, error: 'invalid_cursor' }
-      default: return { ok: false, error: 'unauthorized' }
+      case 'messages':
+        return { ok: true, messages: this.messages(reply) };
+      case 'invalid_cursor':
+        return { ok: false, error: 'invalid_cursor' };
+      default:
+        return { ok: false, error: 'unauthorized' };
     }
   }
 
-  async leave (room: string, peer: string): Promise<boolean> {
-    const reply = await this.runRoom(scripts.leave, room, [peer])
-    if (reply.status !== 'ok') return false
+  async leave(room: string, peer: string): Promise<boolean> {
+    const reply = await this.runRoom(scripts.leave, room, [peer]);
+    if (reply.status !== 'ok') return false;
     // Due now: the next sweep drops the entry (and the room, if it emptied).
-    await Promise.allSettled([this.connections.command.zadd(expiryIndexKey, 'XX', 0, indexMember(room, peer))])
-    return true
+    await Promise.allSettled([this.connections.command.zadd(expiryIndexKey, 'XX', 0, indexMember(room, peer))]);
+    return true;
   }
 
-  async list (room: string): Promise<PeerSummary[]> {
-    const reply = await this.runRoom(scripts.list, room, [])
-    const flat = asStrings(reply.rest[0])
-    const peers: PeerSummary[] = []
+  async list(room: string): Promise<PeerSummary[]> {
+    const reply = await this.runRoom(scripts.list, room, []);
+    const flat = asStrings(reply.rest[0]);
+    const peers: PeerSummary[] = [];
     for (let i = 0; i + 2 < flat.length; i += 3) {
-      peers.push({ name: flat[i] ?? '', joinedAt: asNumber(flat[i + 1]), meta: flat[i + 2] ?? '{}' })
+      peers.push({ name: flat[i] ?? '', joinedAt: asNumber(flat[i + 1]), meta: flat[i + 2] ?? '{}' });
     }
-    return peers
+    return peers;
   }
 
   /** Peers and rooms of the whole deployment (every instance reports the same); polls held here. */
-  async stats (): Promise<StoreStats> {
+  async stats(): Promise<StoreStats> {
     if (this.connections.up()) {
-      const redis = this.connections.command
+      const redis = this.connections.command;
       try {
-        const [peers, rooms] = await Promise.all([redis.zcard(expiryIndexKey), redis.hlen(roomsKey)])
-        this.lastStats = { peers, rooms }
+        const [peers, rooms] = await Promise.all([redis.zcard(expiryIndexKey), redis.hlen(roomsKey)]);
+        this.lastStats = { peers, rooms };
       } catch {
         // Metrics keep serving during an outage, with the last values read.
       }
     }
-    return { ...this.lastStats, pollsHeld: this.polls.waiting().length }
+    return { ...this.lastStats, pollsHeld: this.polls.waiting().length };
   }
 
   /** Connected, and Redis answers a PING promptly: a hung server keeps its sockets open. */
-  async ready (): Promise<boolean> {
-    if (!this.connections.up()) return false
-    let timer: NodeJS.Timeout | undefined
-    const late = new Promise<false>(resolve => { timer = setTimeout(resolve, readyPingMs, false) })
-    const answered = this.connections.command.ping().then(() => true, () => false)
+  async ready(): Promise<boolean> {
+    if (!this.connections.up()) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => {
+      timer = setTimeout(resolve, readyPingMs, false);
+    });
+    const answered = this.connections.command.ping().then(
+      () => true,
+      () => false,
+    );
     try {
-      return await Promise.race([answered, late])
+      return await Promise.race([answered, late]);
     } finally {
-      clearTimeout(timer)
+      clearTimeout(timer);
     }
   }
 
-  async close (): Promise<void> {
-    this.closed = true
-    clearInterval(this.sweeper)
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.sweeper);
     // Ending each hold in Redis (not just answering it) lets the peer's ttl count from now.
-    for (const poll of this.polls.waiting()) this.polls.deliver(poll, 'shutdown')
+    for (const poll of this.polls.waiting()) this.polls.deliver(poll, 'shutdown');
     await Promise.race([
       Promise.allSettled([...this.endings]),
-      new Promise(resolve => { setTimeout(resolve, 500).unref() }),
-    ])
-    await this.connections.close()
+      new Promise((resolve) => {
+        setTimeout(resolve, 500).unref();
+      }),
+    ]);
+    await this.connections.close();
   }
 
-  private hold (poll: HeldPoll, request: PollRequest, timeoutMs: number): Promise<PollOutcome> {
+  private hold(poll: HeldPoll, request: PollRequest, timeoutMs: number): Promise<PollOutcome> {
     return new Promise<PollOutcome>((resolve, reject) => {
-      let finished = false
+      let finished = false;
       const finish = (how: 'deliver' | 'end' | 'released'): void => {
-        if (finished) return
-        finished = true
-        clearTimeout(timer)
-        request.signal.removeEventListener('abort', abandon)
-        this.polls.close(poll.pollId)
+        if (finished) return;
+        finished = true;
+        clearTimeout(timer);
+        request.signal.removeEventListener('abort', abandon);
+        this.polls.close(poll.pollId);
         if (how === 'released') {
-          resolve({ ok: true, messages: [] })
-          return
+          resolve({ ok: true, messages: [] });
+          return;
         }
-        const ending = this.runRoom(scripts.endPoll, request.room, [request.peer, poll.pollId, how === 'deliver' ? '1' : '0', this.limits.ttlMs])
-        this.endings.add(ending)
-        ending.then(reply => {
-          resolve({ ok: true, messages: reply.status === 'messages' ? this.messages(reply) : [] })
-        }, (error: unknown) => {
-          // A client that went away needs no answer; one that waits gets the 503.
-          if (how === 'end') resolve({ ok: true, messages: [] })
-          else reject(error)
-        }).finally(() => { this.endings.delete(ending) })
-      }
-      const abandon = (): void => { finish('end') }
-      const timer = setTimeout(finish, timeoutMs, 'deliver')
-      request.signal.addEventListener('abort', abandon)
+        const ending = this.runRoom(scripts.endPoll, request.room, [
+          request.peer,
+          poll.pollId,
+          how === 'deliver' ? '1' : '0',
+          this.limits.ttlMs,
+        ]);
+        this.endings.add(ending);
+        ending
+          .then(
+            (reply) => {
+              resolve({ ok: true, messages: reply.status === 'messages' ? this.messages(reply) : [] });
+            },
+            (error: unknown) => {
+              // A client that went away needs no answer; one that waits gets the 503.
+              if (how === 'end') resolve({ ok: true, messages: [] });
+              else reject(error);
+            },
+          )
+          .finally(() => {
+            this.endings.delete(ending);
+          });
+      };
+      const abandon = (): void => {
+        finish('end');
+      };
+      const timer = setTimeout(finish, timeoutMs, 'deliver');
+      request.signal.addEventListener('abort', abandon);
       this.polls.listen(poll, (signal: PollSignal) => {
         // Deliver on the next turn, so that a burst arriving together leaves in one response.
-        if (signal === 'wake') setImmediate(finish, 'deliver')
-        else if (signal === 'shutdown') finish('end')
-        else finish('released')
-      })
+        if (signal === 'wake') setImmediate(finish, 'deliver');
+        else if (signal === 'shutdown') finish('end');
+        else finish('released');
+      });
       // A poll whose script was still running when close() began.
-      if (request.signal.aborted || this.closed) abandon()
-    })
+      if (request.signal.aborted || this.closed) abandon();
+    });
   }
 
   /** After the subscription was lost: wake or release polls whose signals were missed. */
-  private async recheckHeld (): Promise<void> {
-    await Promise.allSettled(this.polls.waiting().map(async poll => {
-      const reply = await this.runRoom(scripts.recheck, poll.room, [poll.peer, poll.pollId])
-      if (reply.status === 'released') this.polls.deliver(poll, 'release')
-      else if (reply.status === 'ready') this.polls.deliver(poll, 'wake')
-    }))
+  private async recheckHeld(): Promise<void> {
+    await Promise.allSettled(
+      this.polls.waiting().map(async (poll) => {
+        const reply = await this.runRoom(scripts.recheck, poll.room, [poll.peer, poll.pollId]);
+        if (reply.status === 'released') this.polls.deliver(poll, 'release');
+        else if (reply.status === 'ready') this.polls.deliver(poll, 'wake');
+      }),
+    );
   }
 
-  private async sweep (): Promise<void> {
-    if (this.sweeping || !this.connections.up()) return
-    this.sweeping = true
+  private async sweep(): Promise<void> {
+    if (this.sweeping || !this.connections.up()) return;
+    this.sweeping = true;
     try {
       await sweepOnce({
         redis: this.connections.command,
         ttlMs: this.limits.ttlMs,
         runRoom: async (script, room, args) => await this.runRoom(script, room, args),
-      })
+      });
     } catch {
       // Redis went away mid-sweep; the next sweep after it returns picks up.
     } finally {
-      this.sweeping = false
+      this.sweeping = false;
     }
   }
 
   /** The message list of a `messages` reply, timing first deliveries for the histogram. */
-  private messages (reply: RoomReply): StoredMessage[] {
-    const deliveredBefore = asNumber(reply.rest[0])
-    const nowUs = asNumber(reply.rest[1])
-    const observe = this.observer.delivered
-    return asStrings(reply.rest[2]).map(item => {
-      const message = parseEntry(item)
-      if (message.seq > deliveredBefore) observe?.(Math.max(0, nowUs - message.arrivedUs) / 1e6)
-      const { seq, type, from, ts, data } = message
-      return { seq, type, from, ts, data }
-    })
+  private messages(reply: RoomReply): StoredMessage[] {
+    const deliveredBefore = asNumber(reply.rest[0]);
+    const nowUs = asNumber(reply.rest[1]);
+    const observe = this.observer.delivered;
+    return asStrings(reply.rest[2]).map((item) => {
+      const message = parseEntry(item);
+      if (message.seq > deliveredBefore) observe?.(Math.max(0, nowUs - message.arrivedUs) / 1e6);
+      const { seq, type, from, ts, data } = message;
+      return { seq, type, from, ts, data };
+    });
   }
 
-  private async redis (): Promise<RedisConnections['command']> {
-    await this.connections.whenUp()
-    return this.connections.command
+  private async redis(): Promise<RedisConnections['command']> {
+    await this.connections.whenUp();
+    return this.connections.command;
   }
 
-  private async guard<T> (command: Promise<T>): Promise<T> {
+  private async guard<T>(command: Promise<T>): Promise<T> {
     try {
-      return await command
+      return await command;
     } catch (error) {
-      throw this.connections.failure(error)
+      throw this.connections.failure(error);
     }
   }
 
-  private async runRoom (script: Script, room: string, args: Array<string | number>): Promise<RoomReply> {
-    const redis = await this.redis()
-    const reply = roomReply(await this.guard(script.run(redis, roomPeersKey(room), [roomBase(room), room, ...args])))
-    for (let i = 0; i < reply.joined; i++) this.observer.stored?.('peer-joined')
-    for (let i = 0; i < reply.left; i++) this.observer.stored?.('peer-left')
-    return reply
+  private async runRoom(script: Script, room: string, args: Array<string | number>): Promise<RoomReply> {
+    const redis = await this.redis();
+    const reply = roomReply(await this.guard(script.run(redis, roomPeersKey(room), [roomBase(room), room, ...args])));
+    for (let i = 0; i < reply.joined; i++) this.observer.stored?.('peer-joined');
+    for (let i = 0; i < reply.left; i++) this.observer.stored?.('peer-left');
+    return reply;
   }
 }
 
-function freshName (): string {
-  return `peer-${newToken().slice(0, 8).replace(/[^A-Za-z0-9]/g, 'x')}`
+function freshName(): string {
+  return `peer-${newToken()
+    .slice(0, 8)
+    .replace(/[^A-Za-z0-9]/g, 'x')}`;
 }

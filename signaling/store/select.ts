@@ -1,15 +1,15 @@
 /** Picks the store named by --store: memory, or Redis for a redis:// or rediss:// URL. */
-import type { Config } from '../config.js'
-import { MemoryStore } from './memory.js'
-import { RedisStore } from './redis.js'
-import type { Clock, Store, StoreObserver } from './store.js'
+import type { Config } from '../config.js';
+import { MemoryStore } from './memory.js';
+import { RedisStore } from './redis.js';
+import type { Clock, Store, StoreObserver } from './store.js';
 
 /**
  * The Redis store ignores `clock`: its time is Redis TIME, read inside each
  * script, so instances on hosts whose clocks differ still agree on every TTL.
  */
-export function createStore (config: Config, observer: StoreObserver, clock: Clock): Store {
-  if (config.store === 'memory') return new MemoryStore({ limits: config, clock, observer })
-  if (/^rediss?:\/\//.test(config.store)) return new RedisStore({ url: config.store, limits: config, observer })
-  throw new Error(`store ${config.store} is not supported`)
+export function createStore(config: Config, observer: StoreObserver, clock: Clock): Store {
+  if (config.store === 'memory') return new MemoryStore({ limits: config, clock, observer });
+  if (/^rediss?:\/\//.test(config.store)) return new RedisStore({ url: config.store, limits: config, observer });
+  throw new Error(`store ${config.store} is not supported`);
 }

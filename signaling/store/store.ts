@@ -10,72 +10,71 @@
 
 export interface Clock {
   /** Wall-clock milliseconds since the epoch. */
-  now: () => number
+  now: () => number;
 }
 
-export const systemClock: Clock = { now: () => Date.now() }
+export const systemClock: Clock = { now: () => Date.now() };
 
 export interface StoreLimits {
-  ttlMs: number
-  maxQueue: number
-  maxRoomPeers: number
-  maxPeers: number
+  ttlMs: number;
+  maxQueue: number;
+  maxRoomPeers: number;
+  maxPeers: number;
   /** Messages per second one peer may send; the burst is the same. */
-  rate: number
+  rate: number;
 }
 
 export interface StoredMessage {
-  seq: number
-  type: string
-  from: string
-  ts: number
+  seq: number;
+  type: string;
+  from: string;
+  ts: number;
   /** Compact JSON text of the payload ("null" when absent). */
-  data: string
+  data: string;
 }
 
 export interface PeerSummary {
-  name: string
-  joinedAt: number
+  name: string;
+  joinedAt: number;
   /** Compact JSON text of an object. */
-  meta: string
+  meta: string;
 }
 
 export type RegisterOutcome =
-  | { ok: true, name: string, token: string, peers: string[] }
-  | { ok: false, error: 'name_taken', retryAfterMs: number }
-  | { ok: false, error: 'room_full' | 'server_full' }
+  | { ok: true; name: string; token: string; peers: string[] }
+  | { ok: false; error: 'name_taken'; retryAfterMs: number }
+  | { ok: false; error: 'room_full' | 'server_full' };
 
 export type SendOutcome =
-  | { ok: true, seq: number }
-  | { ok: false, error: 'rate_limited', retryAfterS: number }
-  | { ok: false, error: 'peer_not_found' | 'mailbox_full' }
+  | { ok: true; seq: number }
+  | { ok: false; error: 'rate_limited'; retryAfterS: number }
+  | { ok: false; error: 'peer_not_found' | 'mailbox_full' };
 
 export type PollOutcome =
-  | { ok: true, messages: StoredMessage[] }
-  | { ok: false, error: 'invalid_cursor' | 'unauthorized' }
+  { ok: true; messages: StoredMessage[] } | { ok: false; error: 'invalid_cursor' | 'unauthorized' };
 
 export interface RegisterRequest {
-  room: string
-  name?: string | undefined
-  meta: string
+  room: string;
+  name?: string | undefined;
+  meta: string;
 }
 
 export interface SendRequest {
-  room: string
-  from: string
-  to: string
-  type: string
-  data: string
-  idempotencyKey?: string | undefined
+  room: string;
+  from: string;
+  to: string;
+  type: string;
+  data: string;
+  idempotencyKey?: string | undefined;
 }
 
 export interface PollRequest {
-  room: string
-  peer: string
-  after: number
-  timeoutMs: number
+  room: string;
+  peer: string;
+  after: number;
+  timeoutMs: number;
   /** Aborted when the client goes away; the poll then ends with no messages. */
-  signal: CancelSignal
+  signal: CancelSignal;
 }
 
 /**
@@ -84,55 +83,55 @@ export interface PollRequest {
  * 20 a controller costs ~10 µs and ~0.7 KiB per held poll.
  */
 export interface CancelSignal {
-  readonly aborted: boolean
-  addEventListener: (type: 'abort', listener: () => void) => void
-  removeEventListener: (type: 'abort', listener: () => void) => void
+  readonly aborted: boolean;
+  addEventListener: (type: 'abort', listener: () => void) => void;
+  removeEventListener: (type: 'abort', listener: () => void) => void;
 }
 
 export interface StoreStats {
-  peers: number
-  rooms: number
-  pollsHeld: number
+  peers: number;
+  rooms: number;
+  pollsHeld: number;
 }
 
 /** Hooks the service passes in to observe the store. */
 export interface StoreObserver {
   /** A message entered a mailbox (sent by a peer, or a presence message). */
-  stored?: (type: string) => void
+  stored?: (type: string) => void;
   /** A message left in a poll response for the first time, this long after it arrived. */
-  delivered?: (seconds: number) => void
+  delivered?: (seconds: number) => void;
 }
 
 /** Thrown by a store that cannot reach its backend; the service answers 503. */
 export class StoreUnavailableError extends Error {
-  constructor (message: string, options?: ErrorOptions) {
-    super(message, options)
-    this.name = 'StoreUnavailableError'
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
   }
 }
 
 export interface Store {
-  register: (request: RegisterRequest) => Promise<RegisterOutcome>
+  register: (request: RegisterRequest) => Promise<RegisterOutcome>;
   /** The name of the live peer of `room` that holds `token`, if any. */
-  identify: (room: string, token: string) => Promise<string | undefined>
-  send: (request: SendRequest) => Promise<SendOutcome>
-  poll: (request: PollRequest) => Promise<PollOutcome>
+  identify: (room: string, token: string) => Promise<string | undefined>;
+  send: (request: SendRequest) => Promise<SendOutcome>;
+  poll: (request: PollRequest) => Promise<PollOutcome>;
   /** Removes the peer and announces it; false when it was not there. */
-  leave: (room: string, peer: string) => Promise<boolean>
+  leave: (room: string, peer: string) => Promise<boolean>;
   /** Live peers of the room, oldest first. */
-  list: (room: string) => Promise<PeerSummary[]>
-  stats: () => Promise<StoreStats>
+  list: (room: string) => Promise<PeerSummary[]>;
+  stats: () => Promise<StoreStats>;
   /** Whether the store can serve requests now. */
-  ready: () => Promise<boolean>
+  ready: () => Promise<boolean>;
   /** Answers every held poll with an empty list and stops background work. */
-  close: () => Promise<void>
+  close: () => Promise<void>;
 }
 
 /** How many messages one poll response carries at most. */
-export const maxMessagesPerPoll = 100
+export const maxMessagesPerPoll = 100;
 
 /** How long an Idempotency-Key is remembered after its first send. */
-export const idempotencyWindowMs = 5 * 60 * 1000
+export const idempotencyWindowMs = 5 * 60 * 1000;
 
 /** How often expiry is checked: the protocol promises notice within a second. */
-export const sweepIntervalMs = 250
+export const sweepIntervalMs = 250;

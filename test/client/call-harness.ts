@@ -21,7 +21,19 @@ export function captureLog(level: 'info' | 'debug' = 'debug'): { log: Logger; li
 }
 
 export function optionsFor(role: 'offerer' | 'answerer', extra: string[] = []): ClientOptions {
-  return toOptions(buildCli().parse(['--role', role, '--audio', 'none', '--messages', '3', '--interval-ms', '50', ...extra]) as RawFlags);
+  return toOptions(
+    buildCli().parse([
+      '--role',
+      role,
+      '--audio',
+      'none',
+      '--messages',
+      '3',
+      '--interval-ms',
+      '50',
+      ...extra,
+    ]) as RawFlags,
+  );
 }
 
 export interface Side {
@@ -39,11 +51,26 @@ export interface Side {
  * `hold` lets a test keep back one side's messages of a type and release them
  * later (to reorder them), `drop` loses them.
  */
-export function wirePair(opts: { offerer?: string[]; answerer?: string[]; connectMs?: number; holdAnswer?: boolean; dropFromAnswerer?: (type: string) => boolean } = {}) {
+export function wirePair(
+  opts: {
+    offerer?: string[];
+    answerer?: string[];
+    connectMs?: number;
+    holdAnswer?: boolean;
+    dropFromAnswerer?: (type: string) => boolean;
+  } = {},
+) {
   const make = (role: 'offerer' | 'answerer', extra: string[] | undefined): Side => {
     const options = optionsFor(role, extra);
     const { lines } = captureLog();
-    return { options, report: emptyReport(options), lines, call: undefined, outcome: undefined, abort: new AbortController() };
+    return {
+      options,
+      report: emptyReport(options),
+      lines,
+      call: undefined,
+      outcome: undefined,
+      abort: new AbortController(),
+    };
   };
   const offerer = make('offerer', opts.offerer);
   const answerer = make('answerer', opts.answerer);
@@ -52,7 +79,11 @@ export function wirePair(opts: { offerer?: string[]; answerer?: string[]; connec
   const deliverToOfferer = (event: PeerEvent): void => {
     setImmediate(() => offerer.call?.deliver(event));
   };
-  const start = (side: Side, signal: (type: string, data: unknown) => Promise<void>, offer?: { type: 'offer'; sdp: string }): void => {
+  const start = (
+    side: Side,
+    signal: (type: string, data: unknown) => Promise<void>,
+    offer?: { type: 'offer'; sdp: string },
+  ): void => {
     const { log, lines } = captureLog();
     side.lines = lines;
     side.call = new Call({

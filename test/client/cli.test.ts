@@ -43,29 +43,48 @@ t.test('every flag parses, kebab-case', async (t) => {
   const ogg = join(dir, 'in.ogg');
   writeFileSync(ogg, 'OggS');
   const o = options([
-    '--role', 'answerer',
-    '--signaling-addr', 'https://signal.example.org:8443/',
-    '--room', 'lab.1',
-    '--id', 'bob',
-    '--peer', 'alice',
-    '--api-key', 'k3y',
+    '--role',
+    'answerer',
+    '--signaling-addr',
+    'https://signal.example.org:8443/',
+    '--room',
+    'lab.1',
+    '--id',
+    'bob',
+    '--peer',
+    'alice',
+    '--api-key',
+    'k3y',
     '--with-turn',
-    '--stun', 'stun:a.example:3478',
-    '--stun', 'stun:b.example:3478',
-    '--turn', 'turn:t.example:3478?transport=tcp',
-    '--turn-username', 'u',
-    '--turn-password', 'p',
+    '--stun',
+    'stun:a.example:3478',
+    '--stun',
+    'stun:b.example:3478',
+    '--turn',
+    'turn:t.example:3478?transport=tcp',
+    '--turn-username',
+    'u',
+    '--turn-password',
+    'p',
     '--relay-only',
-    '--messages', '7',
-    '--interval-ms', '250',
-    '--audio', ogg,
-    '--tone-hz', '523.25',
-    '--record', join(dir, 'out.ogg'),
-    '--duration-s', '1.5',
-    '--timeout-s', '12',
+    '--messages',
+    '7',
+    '--interval-ms',
+    '250',
+    '--audio',
+    ogg,
+    '--tone-hz',
+    '523.25',
+    '--record',
+    join(dir, 'out.ogg'),
+    '--duration-s',
+    '1.5',
+    '--timeout-s',
+    '12',
     '--forever',
     '--json',
-    '--log-level', 'debug',
+    '--log-level',
+    'debug',
   ]);
   t.same(o, {
     role: 'answerer',
@@ -94,7 +113,11 @@ t.test('every flag parses, kebab-case', async (t) => {
   t.equal(options(['--role', 'offerer', '--only', 'host']).only, 'host');
   t.equal(options(['--role', 'offerer', '--audio', 'none']).audio, 'none');
   t.equal(options(['--role', 'offerer', '--messages', '0']).messages, 0, 'zero pings is a valid (silent) run');
-  t.equal(options(['--role', 'offerer', '--messages', '3', '--messages', '50']).messages, 50, 'a flag given twice: the last wins');
+  t.equal(
+    options(['--role', 'offerer', '--messages', '3', '--messages', '50']).messages,
+    50,
+    'a flag given twice: the last wins',
+  );
   t.equal(options(['--role', 'offerer', '--audio', 'none', '--audio', 'tone']).audio, 'tone');
 });
 
@@ -144,7 +167,17 @@ t.test('every bad flag is a UsageError', async (t) => {
 
 t.test('--relay-only is accepted with --with-turn or with --turn and credentials', async (t) => {
   t.equal(options(['--role', 'offerer', '--relay-only', '--with-turn']).relayOnly, true);
-  const o = options(['--role', 'offerer', '--relay-only', '--turn', 'turns:t:5349', '--turn-username', 'u', '--turn-password', 'p']);
+  const o = options([
+    '--role',
+    'offerer',
+    '--relay-only',
+    '--turn',
+    'turns:t:5349',
+    '--turn-username',
+    'u',
+    '--turn-password',
+    'p',
+  ]);
   t.equal(o.relayOnly, true);
   t.equal(o.only, 'relay', 'relay-only signals only relay candidates');
 });
@@ -153,7 +186,16 @@ t.test('parseArgs: help is printed, not run', async (t) => {
   const help = parseArgs(['--help']);
   t.equal(help.kind, 'print');
   if (help.kind === 'print') {
-    for (const flag of ['--role', '--signaling-addr', '--with-turn', '--relay-only', '--only', '--tone-hz', '--forever', '--json']) {
+    for (const flag of [
+      '--role',
+      '--signaling-addr',
+      '--with-turn',
+      '--relay-only',
+      '--only',
+      '--tone-hz',
+      '--forever',
+      '--json',
+    ]) {
       t.match(help.text, flag);
     }
   }

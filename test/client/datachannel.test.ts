@@ -13,7 +13,15 @@ t.test('chat messages: ours are parsed, anything else is not', async (t) => {
   t.same(parseChatMessage('{"type":"done"}'), { type: 'done' });
   t.same(parseChatMessage('{"type":"alive"}'), { type: 'alive' });
   t.same(parseChatMessage('{"type":"text","text":"hello"}'), { type: 'text', text: 'hello' });
-  for (const other of ['hello', '{"type":"ping","seq":"1","t":1}', '{"type":"ping","seq":1.5,"t":1}', '{"type":"text"}', '{"type":"bye"}', 'null', '[]']) {
+  for (const other of [
+    'hello',
+    '{"type":"ping","seq":"1","t":1}',
+    '{"type":"ping","seq":1.5,"t":1}',
+    '{"type":"text"}',
+    '{"type":"bye"}',
+    'null',
+    '[]',
+  ]) {
     t.equal(parseChatMessage(other), undefined, other);
   }
 });
@@ -108,7 +116,13 @@ t.test('a closed channel does not throw out of the exchange', async (t) => {
   t.equal(x.report().received, 0);
 });
 
-const message = (seq: number, type: string, from = 'peer', data: unknown = null): MailboxMessage => ({ seq, type, from, ts: 0, data });
+const message = (seq: number, type: string, from = 'peer', data: unknown = null): MailboxMessage => ({
+  seq,
+  type,
+  from,
+  ts: 0,
+  data,
+});
 
 t.test('peer inbox: queued until a call is attached, then routed to it', async (t) => {
   const inbox = new PeerInbox();
@@ -119,7 +133,11 @@ t.test('peer inbox: queued until a call is attached, then routed to it', async (
   t.equal((await inbox.next(new Deadline(1000), 'x')).type, 'offer');
   const got: PeerEvent[] = [];
   inbox.attach({ deliver: (e) => got.push(e) });
-  t.same(got.map((e) => e.kind), ['candidate'], 'what was queued after the offer goes to the call');
+  t.same(
+    got.map((e) => e.kind),
+    ['candidate'],
+    'what was queued after the offer goes to the call',
+  );
   inbox.push(message(4, 'bye', 'peer', { reason: 'done' }));
   inbox.push(message(5, 'offer', 'peer', { type: 'offer', sdp: 'v=0' }));
   t.same(got[1], { kind: 'bye', reason: 'done' });
@@ -138,7 +156,11 @@ t.test('log lines: ms since start, level tag, fields only when verbose', async (
   const record = JSON.stringify({ level: 40, t: 1234.4, msg: 'hello', seq: 3 });
   t.equal(renderRecord(record, { color: false, verbose: false }), '  1234 ms  warn: hello\n');
   t.equal(renderRecord(record, { color: false, verbose: true }), '  1234 ms  warn: hello  seq=3\n');
-  t.equal(renderRecord(JSON.stringify({ level: 30, t: 5, msg: 'x' }), { color: true, verbose: false }), '     5 ms  x\n', 'info is not coloured');
+  t.equal(
+    renderRecord(JSON.stringify({ level: 30, t: 5, msg: 'x' }), { color: true, verbose: false }),
+    '     5 ms  x\n',
+    'info is not coloured',
+  );
   t.equal(renderRecord('not json', { color: false, verbose: false }), 'not json');
   const info = captureLog('info');
   info.log.debug('hidden at info');

@@ -11,7 +11,11 @@ import type { AddressInfo } from 'node:net';
  * client never hears), a number answers with that status itself, a function
  * rewrites the path before forwarding.
  */
-export type Fault = 'pass' | 'drop-response' | { status: number; headers?: Record<string, string>; body?: unknown } | { rewritePath: string };
+export type Fault =
+  | 'pass'
+  | 'drop-response'
+  | { status: number; headers?: Record<string, string>; body?: unknown }
+  | { rewritePath: string };
 
 export interface FaultProxy {
   url: string;
@@ -20,7 +24,10 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-export async function startFaultProxy(target: string, fault: (req: IncomingMessage, index: number) => Fault): Promise<FaultProxy> {
+export async function startFaultProxy(
+  target: string,
+  fault: (req: IncomingMessage, index: number) => Fault,
+): Promise<FaultProxy> {
   const seen: FaultProxy['seen'] = [];
   const upstream = new URL(target);
   const server = createServer((req, res) => {
@@ -52,7 +59,13 @@ export async function startFaultProxy(target: string, fault: (req: IncomingMessa
 
 function forward(req: IncomingMessage, res: ServerResponse, upstream: URL, path: string, dropResponse: boolean): void {
   const out = request(
-    { host: upstream.hostname, port: upstream.port, method: req.method, path, headers: { ...req.headers, host: upstream.host } },
+    {
+      host: upstream.hostname,
+      port: upstream.port,
+      method: req.method,
+      path,
+      headers: { ...req.headers, host: upstream.host },
+    },
     (answer) => {
       if (dropResponse) {
         answer.resume();

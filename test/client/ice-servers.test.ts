@@ -19,7 +19,10 @@ t.test('with --with-turn: the first TURN URL is the one werift uses; the rest ar
   const plan = planIceServers(service, { stun: [], turn: undefined, withTurn: true });
   t.equal(plan.turnUrl, 'turn:turn.lab:3478?transport=udp');
   t.equal(plan.turnRelayProtocol, 'udp');
-  t.match(plan.notes.join('\n'), /werift uses only the first TURN URL \(turn:turn\.lab:3478\?transport=udp\); ignoring turn:turn\.lab:3478\?transport=tcp/);
+  t.match(
+    plan.notes.join('\n'),
+    /werift uses only the first TURN URL \(turn:turn\.lab:3478\?transport=udp\); ignoring turn:turn\.lab:3478\?transport=tcp/,
+  );
   t.equal(plan.iceServers.length, 3);
 });
 
@@ -33,7 +36,10 @@ t.test('flags come first; extra STUN URLs are reported as ignored', async (t) =>
   t.equal(plan.turnUrl, 'turns:mine:5349', 'an explicit --turn is used without --with-turn');
   t.equal(plan.turnRelayProtocol, 'tls');
   t.same(plan.iceServers[1], { urls: ['turns:mine:5349'], username: 'u', credential: 'p' });
-  t.match(plan.notes.join('\n'), /werift uses only the first STUN URL \(stun:mine:3478\); ignoring stun:mine2:3478, stun:stun\.lab:3478/);
+  t.match(
+    plan.notes.join('\n'),
+    /werift uses only the first STUN URL \(stun:mine:3478\); ignoring stun:mine2:3478, stun:stun\.lab:3478/,
+  );
 });
 
 t.test('a TURN server without credentials yields no relay and a note', async (t) => {
@@ -42,7 +48,7 @@ t.test('a TURN server without credentials yields no relay and a note', async (t)
   t.match(plan.notes.join('\n'), /turn:bare:3478 has no credentials/);
 });
 
-t.test('no servers at all: an explicit empty list, never werift\'s default', async (t) => {
+t.test("no servers at all: an explicit empty list, never werift's default", async (t) => {
   const plan = planIceServers([], { stun: [], turn: undefined, withTurn: true });
   t.same(plan.iceServers, []);
   t.same(plan.notes, []);

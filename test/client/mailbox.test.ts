@@ -41,13 +41,26 @@ t.test('yields in order, across polls, and acknowledges through the cursor', asy
   await b.send('a', 'one', 1);
   await b.send('a', 'two', 2);
   const first = await take(it, 2);
-  t.same(first.map((m) => [m.type, m.data, m.from]), [['peer-joined', { meta: {} }, 'b'], ['one', 1, 'b']]);
+  t.same(
+    first.map((m) => [m.type, m.data, m.from]),
+    [
+      ['peer-joined', { meta: {} }, 'b'],
+      ['one', 1, 'b'],
+    ],
+  );
   const more = take(it, 2);
   await b.send('a', 'three', 3);
   const second = await more;
-  t.same(second.map((m) => m.type), ['two', 'three'], 'a held poll answers when a message arrives');
+  t.same(
+    second.map((m) => m.type),
+    ['two', 'three'],
+    'a held poll answers when a message arrives',
+  );
   const seqs = [...first, ...second].map((m) => m.seq);
-  t.same(seqs, [...seqs].sort((x, y) => x - y));
+  t.same(
+    seqs,
+    [...seqs].sort((x, y) => x - y),
+  );
   stop.abort();
   t.same(await it.next(), { done: true, value: undefined }, 'abort ends the iterator');
   // Everything up to the last seq was acknowledged: a fresh poll from that cursor is empty.
@@ -72,10 +85,17 @@ t.test('messages replayed by the service are dropped (at-least-once delivery)', 
   const { log } = captureLog();
   const it = mailbox(a, { signal: stop.signal, pollTimeoutMs: 5_000, log });
   const firstBatch = await take(it, 3);
-  t.same(firstBatch.map((m) => m.type), ['peer-joined', 'x', 'y']);
+  t.same(
+    firstBatch.map((m) => m.type),
+    ['peer-joined', 'x', 'y'],
+  );
   const later = take(it, 1);
   await b.send('a', 'z', 3);
-  t.same((await later).map((m) => m.type), ['z'], 'the replayed three were not yielded again');
+  t.same(
+    (await later).map((m) => m.type),
+    ['z'],
+    'the replayed three were not yielded again',
+  );
   t.ok(polls >= 2, 'the replaying poll happened');
   stop.abort();
   await it.next();
@@ -83,7 +103,9 @@ t.test('messages replayed by the service are dropped (at-least-once delivery)', 
 
 t.test('an unreachable service is retried with backoff until aborted', async (t) => {
   let failing = false;
-  const proxy = await startFaultProxy(service.url, () => (failing ? { status: 503, body: { error: 'store_unavailable', message: 'down' } } : 'pass'));
+  const proxy = await startFaultProxy(service.url, () =>
+    failing ? { status: 503, body: { error: 'store_unavailable', message: 'down' } } : 'pass',
+  );
   t.teardown(() => proxy.close());
   const { a } = await pair(proxy.url);
   failing = true;
@@ -95,7 +117,10 @@ t.test('an unreachable service is retried with backoff until aborted', async (t)
   while (proxy.seen.length < failuresBefore + 3) await new Promise((r) => setTimeout(r, 20));
   stop.abort();
   t.same(await result, { done: true, value: undefined }, 'abort ends the loop while it backs off');
-  t.ok(lines.some((l) => /mailbox poll failed .*retrying in \d+ ms/.test(l)), 'says so');
+  t.ok(
+    lines.some((l) => /mailbox poll failed .*retrying in \d+ ms/.test(l)),
+    'says so',
+  );
 });
 
 t.test('a refusal that retrying cannot fix (401) is thrown', async (t) => {

@@ -4,7 +4,11 @@ import { createInterface } from 'node:readline';
 import { binEnv, repoRoot, startSignaling, type SignalingProcess } from '../helpers/signaling.js';
 
 /** Spawns a real bin from a tap test, without tap's hooks (see binEnv): as users run it. */
-export function spawnBin(bin: 'client' | 'signaling', args: string[], options: { stdio?: Array<'ignore' | 'pipe'> } = {}): ChildProcess {
+export function spawnBin(
+  bin: 'client' | 'signaling',
+  args: string[],
+  options: { stdio?: Array<'ignore' | 'pipe'> } = {},
+): ChildProcess {
   return spawn(process.execPath, [`${repoRoot}bin/${bin}`, ...args], {
     env: binEnv(),
     stdio: options.stdio ?? ['ignore', 'pipe', 'pipe'],
@@ -18,7 +22,13 @@ export const startService = async (args: string[] = []): Promise<Service> => awa
 export interface ClientRun {
   child: ChildProcess;
   /** Resolves when the process exits. */
-  result: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; reports: Array<Record<string, unknown>> }>;
+  result: Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    stdout: string;
+    stderr: string;
+    reports: Array<Record<string, unknown>>;
+  }>;
   /** stderr so far, line by line. */
   lines: string[];
   /** Resolves when a stderr line matches. */

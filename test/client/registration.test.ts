@@ -14,7 +14,19 @@ t.teardown(() => service.stop());
 let rooms = 0;
 
 function setup(url: string, extra: string[] = []) {
-  const options = toOptions(buildCli().parse(['--role', 'offerer', '--signaling-addr', url, '--room', `reg-${++rooms}`, '--api-key', 'k', ...extra]) as RawFlags);
+  const options = toOptions(
+    buildCli().parse([
+      '--role',
+      'offerer',
+      '--signaling-addr',
+      url,
+      '--room',
+      `reg-${++rooms}`,
+      '--api-key',
+      'k',
+      ...extra,
+    ]) as RawFlags,
+  );
   const { log, lines } = captureLog();
   const client = new SignalingClient(url, { apiKey: options.apiKey, log });
   t.teardown(() => client.destroy());
@@ -24,14 +36,19 @@ function setup(url: string, extra: string[] = []) {
 t.test('a busy service (503) is retried until it lets us in', async (t) => {
   let attempts = 0;
   const proxy = await startFaultProxy(service.url, (req) =>
-    req.method === 'POST' && ++attempts <= 2 ? { status: 503, body: { error: 'store_unavailable', message: 'warming up' } } : 'pass',
+    req.method === 'POST' && ++attempts <= 2
+      ? { status: 503, body: { error: 'store_unavailable', message: 'warming up' } }
+      : 'pass',
   );
   t.teardown(() => proxy.close());
   const { options, log, lines, client } = setup(proxy.url);
   const registration = await register(client, options, log, new AbortController().signal);
   t.equal(registration.name, 'offerer');
   t.equal(attempts, 3);
-  t.ok(lines.some((l) => /not answering .*retrying/.test(l)), 'says it is retrying');
+  t.ok(
+    lines.some((l) => /not answering .*retrying/.test(l)),
+    'says it is retrying',
+  );
 });
 
 t.test('unreachable for longer than --timeout-s allows: signaling_unreachable', async (t) => {
@@ -64,7 +81,10 @@ t.test('a held name: wait while its holder lives, register once it leaves', asyn
 });
 
 t.test('an abort while retrying ends the wait with the abort reason', async (t) => {
-  const proxy = await startFaultProxy(service.url, () => ({ status: 503, body: { error: 'store_unavailable', message: 'down' } }));
+  const proxy = await startFaultProxy(service.url, () => ({
+    status: 503,
+    body: { error: 'store_unavailable', message: 'down' },
+  }));
   t.teardown(() => proxy.close());
   const { options, log, client } = setup(proxy.url);
   const abort = new AbortController();

@@ -2,7 +2,13 @@ import t from 'tap';
 import { ClientError, FAILURES } from '../../client/errors.js';
 import { emptyReport, exitCodeOf, isOk, recordFailure, summaryLine, type Report } from '../../client/report.js';
 
-const base = { role: 'offerer' as const, id: 'offerer', peer: 'answerer', room: 'default', signalingAddr: 'http://127.0.0.1:8080' };
+const base = {
+  role: 'offerer' as const,
+  id: 'offerer',
+  peer: 'answerer',
+  room: 'default',
+  signalingAddr: 'http://127.0.0.1:8080',
+};
 
 function completed(): Report {
   const r = emptyReport(base);
@@ -17,8 +23,30 @@ function completed(): Report {
 
 t.test('the empty report has every field of CLI.md', async (t) => {
   const r = emptyReport(base);
-  t.same(Object.keys(r), ['ok', 'role', 'id', 'peer', 'room', 'signalingAddr', 'timingsMs', 'candidates', 'selectedPair', 'dataChannel', 'audio', 'states', 'gathering', 'error']);
-  t.same(Object.keys(r.timingsMs), ['registered', 'gatheringComplete', 'iceConnected', 'dtlsConnected', 'dataChannelOpen', 'done']);
+  t.same(Object.keys(r), [
+    'ok',
+    'role',
+    'id',
+    'peer',
+    'room',
+    'signalingAddr',
+    'timingsMs',
+    'candidates',
+    'selectedPair',
+    'dataChannel',
+    'audio',
+    'states',
+    'gathering',
+    'error',
+  ]);
+  t.same(Object.keys(r.timingsMs), [
+    'registered',
+    'gatheringComplete',
+    'iceConnected',
+    'dtlsConnected',
+    'dataChannelOpen',
+    'done',
+  ]);
   t.same(r.candidates, { local: [], remote: [] });
   t.equal(r.ok, false);
   t.equal(r.error, null);
@@ -87,8 +115,15 @@ t.test('the first failure wins; later ones are its consequences', async (t) => {
 t.test('summary line for people', async (t) => {
   const ok = completed();
   ok.ok = true;
-  ok.selectedPair = { local: { type: 'host', protocol: 'udp', address: '10.0.0.1', port: 1 }, remote: { type: 'srflx', protocol: 'udp', address: '203.0.113.2', port: 2 }, rttMs: 1 };
-  t.equal(summaryLine(ok), 'OK: 5/5 pongs, rtt 0.9/1.2/2 ms (min/median/max); audio 150 packets out, 150 in, 0 lost, 660 Hz, via host <-> srflx (exit 0)');
+  ok.selectedPair = {
+    local: { type: 'host', protocol: 'udp', address: '10.0.0.1', port: 1 },
+    remote: { type: 'srflx', protocol: 'udp', address: '203.0.113.2', port: 2 },
+    rttMs: 1,
+  };
+  t.equal(
+    summaryLine(ok),
+    'OK: 5/5 pongs, rtt 0.9/1.2/2 ms (min/median/max); audio 150 packets out, 150 in, 0 lost, 660 Hz, via host <-> srflx (exit 0)',
+  );
   const failed = emptyReport(base);
   recordFailure(failed, new ClientError('timeout', 'not connected after 30 s'));
   t.equal(summaryLine(failed), 'FAILED: timeout: not connected after 30 s; no data channel (exit 4)');

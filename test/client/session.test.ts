@@ -15,24 +15,71 @@ t.test('two calls connect, exchange every ping, and report what they saw', async
   for (const side of [pair.offerer, pair.answerer]) {
     const { report, lines } = side;
     const role = side.options.role;
-    t.same(report.dataChannel && { sent: report.dataChannel.sent, received: report.dataChannel.received, label: report.dataChannel.label }, { sent: 3, received: 3, label: 'chat' }, `${role}: 3/3`);
-    t.ok(report.dataChannel?.rttMs && report.dataChannel.rttMs.min <= report.dataChannel.rttMs.median && report.dataChannel.rttMs.median <= report.dataChannel.rttMs.max, `${role}: rtt min <= median <= max`);
-    t.ok(report.candidates.local.some((c) => c.type === 'host' && c.address === '127.0.0.1'), `${role}: gathered on loopback when asked`);
+    t.same(
+      report.dataChannel && {
+        sent: report.dataChannel.sent,
+        received: report.dataChannel.received,
+        label: report.dataChannel.label,
+      },
+      { sent: 3, received: 3, label: 'chat' },
+      `${role}: 3/3`,
+    );
+    t.ok(
+      report.dataChannel?.rttMs &&
+        report.dataChannel.rttMs.min <= report.dataChannel.rttMs.median &&
+        report.dataChannel.rttMs.median <= report.dataChannel.rttMs.max,
+      `${role}: rtt min <= median <= max`,
+    );
+    t.ok(
+      report.candidates.local.some((c) => c.type === 'host' && c.address === '127.0.0.1'),
+      `${role}: gathered on loopback when asked`,
+    );
     t.ok(report.candidates.remote.length > 0, `${role}: remote candidates recorded`);
     t.ok(report.selectedPair, `${role}: a selected pair from getStats`);
-    t.same(report.states, { gathering: 'complete', ice: 'connected', dtls: 'connected', connection: 'connected' }, `${role}: states`);
+    t.same(
+      report.states,
+      { gathering: 'complete', ice: 'connected', dtls: 'connected', connection: 'connected' },
+      `${role}: states`,
+    );
     for (const key of ['gatheringComplete', 'iceConnected', 'dtlsConnected', 'dataChannelOpen', 'done'] as const) {
       t.type(report.timingsMs[key], 'number', `${role}: timing ${key}`);
     }
-    t.ok(lines.some((l) => /local  candidate  host /.test(l)), `${role}: logs local candidates`);
-    t.ok(lines.some((l) => /remote candidate  host /.test(l)), `${role}: logs remote candidates`);
-    t.ok(lines.some((l) => /priority 126 \| \d+ \| 255/.test(l)), `${role}: priority split`);
-    t.ok(lines.some((l) => /ICE gathering complete in \d+ ms: \d+ host/.test(l)), `${role}: gathering summary`);
-    t.ok(lines.some((l) => /gathering verdict: /.test(l)), `${role}: verdict`);
-    t.ok(lines.some((l) => /selected pair  host udp/.test(l)), `${role}: selected pair`);
-    t.ok(lines.some((l) => /DTLS state connected/.test(l)), `${role}: DTLS state`);
-    t.notOk(lines.some((l) => / ms  ICE connection state completed/.test(l)), `${role}: werift's early "completed" is not shown as a state`);
-    t.ok(lines.some((l) => /pong 3\/3 received  rtt/.test(l)), `${role}: pongs with rtt`);
+    t.ok(
+      lines.some((l) => /local  candidate  host /.test(l)),
+      `${role}: logs local candidates`,
+    );
+    t.ok(
+      lines.some((l) => /remote candidate  host /.test(l)),
+      `${role}: logs remote candidates`,
+    );
+    t.ok(
+      lines.some((l) => /priority 126 \| \d+ \| 255/.test(l)),
+      `${role}: priority split`,
+    );
+    t.ok(
+      lines.some((l) => /ICE gathering complete in \d+ ms: \d+ host/.test(l)),
+      `${role}: gathering summary`,
+    );
+    t.ok(
+      lines.some((l) => /gathering verdict: /.test(l)),
+      `${role}: verdict`,
+    );
+    t.ok(
+      lines.some((l) => /selected pair  host udp/.test(l)),
+      `${role}: selected pair`,
+    );
+    t.ok(
+      lines.some((l) => /DTLS state connected/.test(l)),
+      `${role}: DTLS state`,
+    );
+    t.notOk(
+      lines.some((l) => / ms  ICE connection state completed/.test(l)),
+      `${role}: werift's early "completed" is not shown as a state`,
+    );
+    t.ok(
+      lines.some((l) => /pong 3\/3 received  rtt/.test(l)),
+      `${role}: pongs with rtt`,
+    );
   }
 });
 
@@ -61,7 +108,7 @@ t.test('a bye with reason declined ends the call as declined', async (t) => {
   t.equal((await pair.answerer.outcome!).error?.code, 'interrupted');
 });
 
-t.test('no answer: our own deadline, not werift\'s (which has none)', async (t) => {
+t.test("no answer: our own deadline, not werift's (which has none)", async (t) => {
   const pair = wirePair({ connectMs: 1500, dropFromAnswerer: (type) => type === 'answer' });
   const outcome = await pair.offerer.outcome!;
   t.equal(outcome.error?.code, 'timeout');
@@ -73,13 +120,21 @@ t.test('no answer: our own deadline, not werift\'s (which has none)', async (t) 
 t.test('a peer that vanishes after connecting is noticed by silence', async (t) => {
   // The answerer stops answering pings after its first pong by being aborted hard:
   // its peer connection closes without a bye, as when the process is killed.
-  const pair = wirePair({ offerer: ['--messages', '50', '--interval-ms', '200'], answerer: ['--messages', '50', '--interval-ms', '200'] });
+  const pair = wirePair({
+    offerer: ['--messages', '50', '--interval-ms', '200'],
+    answerer: ['--messages', '50', '--interval-ms', '200'],
+  });
   while (pair.offerer.report.dataChannel === null && !pair.offerer.lines.some((l) => /pong 1\/50 received/.test(l))) {
     await new Promise((r) => setTimeout(r, 20));
   }
   pair.answerer.abort.abort(new ClientError('interrupted', 'killed'));
   const outcome = await pair.offerer.outcome!;
   t.equal(outcome.connected, true);
-  t.ok(outcome.error?.code === 'peer_silent' || outcome.error?.code === 'ice_failed' || outcome.error?.code === 'dtls_failed', `ended as ${outcome.error?.code}: ${outcome.error?.message}`);
+  t.ok(
+    outcome.error?.code === 'peer_silent' ||
+      outcome.error?.code === 'ice_failed' ||
+      outcome.error?.code === 'dtls_failed',
+    `ended as ${outcome.error?.code}: ${outcome.error?.message}`,
+  );
   t.ok((pair.offerer.report.dataChannel?.received ?? 0) >= 1, 'the report keeps what arrived before');
 });

@@ -32,15 +32,31 @@ t.test('register, list of peers, leave', async (t) => {
   t.equal(b.registered, false);
   await t.rejects(b.poll(0, 0), { name: 'SignalingError', status: 401 }, 'the token is gone after leave');
   const joined = await a.poll(0, 0);
-  t.same(joined.map((m) => [m.type, m.from]), [['peer-joined', 'bob'], ['peer-left', 'bob']]);
+  t.same(
+    joined.map((m) => [m.type, m.from]),
+    [
+      ['peer-joined', 'bob'],
+      ['peer-left', 'bob'],
+    ],
+  );
 });
 
 t.test('refusals are typed: wrong API key, name taken (with retryAfterMs)', async (t) => {
   const r = nextRoom();
-  await t.rejects(client(service.url, 'wrong').register(r, 'x', {}), { name: 'SignalingError', status: 401, code: 'unauthorized' });
-  await t.rejects(client(service.url, null).register(r, 'x', {}), { name: 'SignalingError', status: 401 }, 'no key at all');
+  await t.rejects(client(service.url, 'wrong').register(r, 'x', {}), {
+    name: 'SignalingError',
+    status: 401,
+    code: 'unauthorized',
+  });
+  await t.rejects(
+    client(service.url, null).register(r, 'x', {}),
+    { name: 'SignalingError', status: 401 },
+    'no key at all',
+  );
   await client().register(r, 'taken', {});
-  const error = await client().register(r, 'taken', {}).catch((e: unknown) => e);
+  const error = await client()
+    .register(r, 'taken', {})
+    .catch((e: unknown) => e);
   t.type(error, SignalingError);
   t.equal((error as SignalingError).code, 'name_taken');
   t.type((error as SignalingError).retryAfterMs, 'number');
@@ -60,16 +76,25 @@ t.test('sends fired together arrive in the order they were made (WERIFT-NOTES tr
   await a.register(r, 'a', {});
   await b.register(r, 'b', {});
   const seqs = await Promise.all(Array.from({ length: 20 }, (_, i) => a.send('b', 'candidate', { i })));
-  t.same(seqs, [...seqs].sort((x, y) => x - y), 'seqs increase in send order');
+  t.same(
+    seqs,
+    [...seqs].sort((x, y) => x - y),
+    'seqs increase in send order',
+  );
   const messages = await b.poll(0, 0);
-  t.same(messages.map((m) => (m.data as { i: number }).i), Array.from({ length: 20 }, (_, i) => i));
+  t.same(
+    messages.map((m) => (m.data as { i: number }).i),
+    Array.from({ length: 20 }, (_, i) => i),
+  );
   t.ok(messages.every((m) => m.from === 'a' && m.type === 'candidate'));
 });
 
 t.test('a send whose response is lost is retried with the same Idempotency-Key: delivered once', async (t) => {
   const r = nextRoom();
   let sends = 0;
-  const proxy = await startFaultProxy(service.url, (req) => (req.method === 'POST' && /\/messages$/.test(req.url ?? '') && sends++ === 0 ? 'drop-response' : 'pass'));
+  const proxy = await startFaultProxy(service.url, (req) =>
+    req.method === 'POST' && /\/messages$/.test(req.url ?? '') && sends++ === 0 ? 'drop-response' : 'pass',
+  );
   t.teardown(() => proxy.close());
   const a = client(proxy.url);
   const b = client();
@@ -92,7 +117,8 @@ t.test('5xx and 429 are retried (429 after its retry-after); 4xx is not', async 
     if (req.method !== 'POST' || !/\/messages$/.test(req.url ?? '')) return 'pass';
     posts++;
     if (posts === 1) return { status: 503, body: { error: 'store_unavailable', message: 'x' } };
-    if (posts === 2) return { status: 429, headers: { 'retry-after': '1' }, body: { error: 'rate_limited', message: 'x' } };
+    if (posts === 2)
+      return { status: 429, headers: { 'retry-after': '1' }, body: { error: 'rate_limited', message: 'x' } };
     return 'pass';
   });
   t.teardown(() => proxy.close());
@@ -103,5 +129,9 @@ t.test('5xx and 429 are retried (429 after its retry-after); 4xx is not', async 
   await a.send('b', 'bye', { reason: 'done' });
   t.equal(posts, 3);
   t.equal((await b.poll(0, 0)).length, 1);
-  await t.rejects(a.send('nobody', 'bye', {}), { name: 'SignalingError', status: 404, code: 'peer_not_found' }, 'a 404 is final');
+  await t.rejects(
+    a.send('nobody', 'bye', {}),
+    { name: 'SignalingError', status: 404, code: 'peer_not_found' },
+    'a 404 is final',
+  );
 });

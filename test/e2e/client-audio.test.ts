@@ -18,14 +18,32 @@ interface AudioReport {
 }
 
 let service: Service;
-t.before(async () => { service = await startService(); });
-t.teardown(async () => { await service.stop(); });
+t.before(async () => {
+  service = await startService();
+});
+t.teardown(async () => {
+  await service.stop();
+});
 
 let rooms = 0;
 const room = (): string => `audio-${process.pid}-${++rooms}`;
-const common = (r: string): string[] => ['--signaling-addr', service.url, '--room', r, '--json', '--timeout-s', '40', '--duration-s', '3'];
+const common = (r: string): string[] => [
+  '--signaling-addr',
+  service.url,
+  '--room',
+  r,
+  '--json',
+  '--timeout-s',
+  '40',
+  '--duration-s',
+  '3',
+];
 
-async function call(t: Test, offererArgs: string[], answererArgs: string[]): Promise<{ offerer: AudioReport; answerer: AudioReport }> {
+async function call(
+  t: Test,
+  offererArgs: string[],
+  answererArgs: string[],
+): Promise<{ offerer: AudioReport; answerer: AudioReport }> {
   const r = room();
   const answerer = runClient(['--role', 'answerer', ...common(r), ...answererArgs]);
   await answerer.waitFor(/registered as answerer/);
@@ -38,36 +56,46 @@ async function call(t: Test, offererArgs: string[], answererArgs: string[]): Pro
 
 t.test('default tones for 3 s: each side hears the other within 3 Hz, with no loss', async (t) => {
   const { offerer, answerer } = await call(t, [], []);
-  for (const [role, own, other, heardHz] of [['offerer', offerer, answerer, 660], ['answerer', answerer, offerer, 440]] as const) {
+  for (const [role, own, other, heardHz] of [
+    ['offerer', offerer, answerer, 660],
+    ['answerer', answerer, offerer, 440],
+  ] as const) {
     t.equal(own.codec, 'opus/48000/2', `${role}: Opus`);
     t.ok(own.sent.packets >= 140, `${role}: sent ${own.sent.packets} packets (3 s is 150)`);
     const heard = own.received.dominantHz ?? NaN;
     t.ok(Math.abs(heard - heardHz) <= 3, `${role}: heard ${heard} Hz, the other side sends ${heardHz} Hz`);
-    t.ok(own.received.packets >= 0.95 * other.sent.packets, `${role}: received ${own.received.packets} of ${other.sent.packets} packets`);
+    t.ok(
+      own.received.packets >= 0.95 * other.sent.packets,
+      `${role}: received ${own.received.packets} of ${other.sent.packets} packets`,
+    );
     t.equal(own.received.lost, 0, `${role}: no loss on loopback`);
   }
 });
 
-t.test('--audio FILE.ogg on one side, --record on the other', { skip: spawnSync('opusenc', ['-V']).error ? 'opusenc not installed (apt-get install opus-tools)' : false }, async (t) => {
-  const dir = t.testdir();
-  const wav = join(dir, 'tone.wav');
-  const source = join(dir, 'tone-550.ogg');
-  const recording = join(dir, 'heard.ogg');
-  writeFileSync(wav, wavFile(toInt16(sine(550, 3, 0.4))));
-  const encoded = spawnSync('opusenc', ['--quiet', wav, source], { encoding: 'utf8' });
-  t.equal(encoded.status, 0, encoded.stderr);
+t.test(
+  '--audio FILE.ogg on one side, --record on the other',
+  { skip: spawnSync('opusenc', ['-V']).error ? 'opusenc not installed (apt-get install opus-tools)' : false },
+  async (t) => {
+    const dir = t.testdir();
+    const wav = join(dir, 'tone.wav');
+    const source = join(dir, 'tone-550.ogg');
+    const recording = join(dir, 'heard.ogg');
+    writeFileSync(wav, wavFile(toInt16(sine(550, 3, 0.4))));
+    const encoded = spawnSync('opusenc', ['--quiet', wav, source], { encoding: 'utf8' });
+    t.equal(encoded.status, 0, encoded.stderr);
 
-  const { answerer } = await call(t, ['--audio', source], ['--record', recording]);
-  const heard = answerer.received.dominantHz ?? NaN;
-  t.ok(Math.abs(heard - 550) <= 3, `the answerer heard the file's 550 Hz (${heard} Hz)`);
+    const { answerer } = await call(t, ['--audio', source], ['--record', recording]);
+    const heard = answerer.received.dominantHz ?? NaN;
+    t.ok(Math.abs(heard - 550) <= 3, `the answerer heard the file's 550 Hz (${heard} Hz)`);
 
-  const stream = await readOggOpusFile(recording);
-  const seconds = stream.durationSamples / 48000;
-  t.ok(stream.endOfStream, 'the recording is closed with an end-of-stream page');
-  t.ok(seconds >= 2.5 && seconds <= 3.5, `the recording lasts ${seconds.toFixed(2)} s of a 3 s call`);
-  const info = spawnSync('opusinfo', [recording], { encoding: 'utf8' });
-  if (!info.error) {
-    t.equal(info.status, 0, 'opusinfo accepts the recording');
-    t.notMatch(`${info.stdout}${info.stderr}`, /WARNING|ERROR/i, 'without warnings');
-  }
-});
+    const stream = await readOggOpusFile(recording);
+    const seconds = stream.durationSamples / 48000;
+    t.ok(stream.endOfStream, 'the recording is closed with an end-of-stream page');
+    t.ok(seconds >= 2.5 && seconds <= 3.5, `the recording lasts ${seconds.toFixed(2)} s of a 3 s call`);
+    const info = spawnSync('opusinfo', [recording], { encoding: 'utf8' });
+    if (!info.error) {
+      t.equal(info.status, 0, 'opusinfo accepts the recording');
+      t.notMatch(`${info.stdout}${info.stderr}`, /WARNING|ERROR/i, 'without warnings');
+    }
+  },
+);

@@ -15,7 +15,19 @@ let rooms = 0;
 const room = (): string => `e2e-call-${++rooms}`;
 
 /** Quick but complete: 5 pings 100 ms apart, no audio. */
-const common = (r: string): string[] => ['--signaling-addr', service.url, '--room', r, '--json', '--interval-ms', '100', '--audio', 'none', '--timeout-s', '30'];
+const common = (r: string): string[] => [
+  '--signaling-addr',
+  service.url,
+  '--room',
+  r,
+  '--json',
+  '--interval-ms',
+  '100',
+  '--audio',
+  'none',
+  '--timeout-s',
+  '30',
+];
 
 function start(role: 'offerer' | 'answerer', r: string, extra: string[] = []): ClientRun {
   const run = runClient(['--role', role, ...common(r), ...extra]);
@@ -29,7 +41,12 @@ type Report = Record<string, unknown> & {
   ok: boolean;
   candidates: { local: Array<{ type: string }>; remote: Array<{ type: string }> };
   selectedPair: { local: { type: string; address: string }; remote: { type: string }; rttMs: number | null } | null;
-  dataChannel: { label: string; sent: number; received: number; rttMs: { min: number; median: number; max: number } | null } | null;
+  dataChannel: {
+    label: string;
+    sent: number;
+    received: number;
+    rttMs: { min: number; median: number; max: number } | null;
+  } | null;
   error: { code: string; message: string } | null;
 };
 
@@ -38,16 +55,31 @@ async function finished(run: ClientRun): Promise<{ code: number | null; report: 
   return { code: result.code, report: result.reports[result.reports.length - 1] as Report, stderr: result.stderr };
 }
 
-function assertCompleted(t: Test, role: string, outcome: { code: number | null; report: Report; stderr: string }): void {
+function assertCompleted(
+  t: Test,
+  role: string,
+  outcome: { code: number | null; report: Report; stderr: string },
+): void {
   const { code, report, stderr } = outcome;
   t.equal(code, 0, `${role} exits 0`);
   t.equal(report.ok, true, `${role} ok`);
   t.equal(report.error, null, `${role}: no error`);
   t.equal(report.role, role.split(' ')[0], `${role}: role`);
-  t.ok(report.candidates.local.some((c) => c.type === 'host'), `${role}: local host candidates`);
+  t.ok(
+    report.candidates.local.some((c) => c.type === 'host'),
+    `${role}: local host candidates`,
+  );
   t.ok(report.candidates.remote.length > 0, `${role}: remote candidates`);
   t.ok(report.selectedPair, `${role}: selected pair`);
-  t.same(report.dataChannel && { label: report.dataChannel.label, sent: report.dataChannel.sent, received: report.dataChannel.received }, { label: 'chat', sent: 5, received: 5 }, `${role}: 5/5 pings`);
+  t.same(
+    report.dataChannel && {
+      label: report.dataChannel.label,
+      sent: report.dataChannel.sent,
+      received: report.dataChannel.received,
+    },
+    { label: 'chat', sent: 5, received: 5 },
+    `${role}: 5/5 pings`,
+  );
   t.match(stderr, /local  candidate  host /, `${role} logs candidates`);
   t.match(stderr, /selected pair  /, `${role} logs the selected pair`);
   t.match(stderr, /left the room/, `${role} leaves the room`);
@@ -62,8 +94,15 @@ t.test('answerer first, then offerer: both complete, audio included', async (t) 
   const [o, a] = await Promise.all([finished(offerer), finished(answerer)]);
   assertCompleted(t, 'offerer', o);
   assertCompleted(t, 'answerer', a);
-  for (const [role, outcome, sentHz] of [['offerer', o, 440], ['answerer', a, 660]] as const) {
-    const audioReport = outcome.report.audio as { codec: string; sent: { packets: number; toneHz: number }; received: { packets: number; lost: number; dominantHz: number | null } };
+  for (const [role, outcome, sentHz] of [
+    ['offerer', o, 440],
+    ['answerer', a, 660],
+  ] as const) {
+    const audioReport = outcome.report.audio as {
+      codec: string;
+      sent: { packets: number; toneHz: number };
+      received: { packets: number; lost: number; dominantHz: number | null };
+    };
     t.equal(audioReport.codec, 'opus/48000/2', `${role}: Opus negotiated`);
     t.equal(audioReport.sent.toneHz, sentHz, `${role}: sent its tone`);
     t.ok(audioReport.sent.packets >= 50, `${role}: sent at least a second of audio`);
@@ -90,7 +129,7 @@ t.test('the answerer leaves before answering: the offerer waits for it to come b
   t.teardown(() => standIn.destroy());
   await standIn.register(r, 'answerer', {});
   const offerer = start('offerer', r);
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const messages = await standIn.poll(after, 5_000);
     after = messages[messages.length - 1]?.seq ?? after;
     if (messages.some((m) => m.type === 'offer')) break;
@@ -118,7 +157,13 @@ t.test('--forever: the answerer takes one call after another until SIGTERM', asy
   t.equal(result.code, 143, 'SIGTERM: 128 + 15');
   const reports = result.reports as Report[];
   t.equal(reports.length, 3, 'one report per call, and one for the interrupted wait');
-  t.same(reports.slice(0, 2).map((x) => [x.ok, x.dataChannel?.received]), [[true, 5], [true, 5]]);
+  t.same(
+    reports.slice(0, 2).map((x) => [x.ok, x.dataChannel?.received]),
+    [
+      [true, 5],
+      [true, 5],
+    ],
+  );
   t.equal(reports[2]?.error?.code, 'terminated');
   t.match(result.stderr, /left the room/);
 });

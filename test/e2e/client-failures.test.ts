@@ -57,7 +57,12 @@ async function observer(r: string): Promise<{ next: (type: string, from: string)
 }
 
 t.test('bad flags: exit 2, a message, no report', async (t) => {
-  for (const args of [['--role', 'caller'], ['--role', 'offerer', '--messages', 'many'], ['--role', 'offerer', '--relay-only'], ['--role', 'offerer', '--no-such-flag']]) {
+  for (const args of [
+    ['--role', 'caller'],
+    ['--role', 'offerer', '--messages', 'many'],
+    ['--role', 'offerer', '--relay-only'],
+    ['--role', 'offerer', '--no-such-flag'],
+  ]) {
     const result = await start(args).result;
     t.equal(result.code, 2, args.join(' '));
     t.match(result.stderr, /^client: [\s\S]+\nRun bin\/client --help for the flags\.\n$/, 'says why on stderr');
@@ -74,7 +79,15 @@ t.test('the service unreachable: retried, then exit 3', async (t) => {
   await once(server, 'listening');
   const { port } = server.address() as { port: number };
   server.close();
-  const result = await start(['--role', 'offerer', '--signaling-addr', `http://127.0.0.1:${port}`, '--json', '--timeout-s', '2']).result;
+  const result = await start([
+    '--role',
+    'offerer',
+    '--signaling-addr',
+    `http://127.0.0.1:${port}`,
+    '--json',
+    '--timeout-s',
+    '2',
+  ]).result;
   t.equal(result.code, 3);
   t.equal(reportOf(result).error?.code, 'signaling_unreachable');
   t.match(result.stderr, /not answering .*retrying/);

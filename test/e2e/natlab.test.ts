@@ -14,7 +14,10 @@ import { runMatrix } from '../../natlab/run-matrix.js';
 
 // The reduced matrix of issue 6: one cell that hole-punches, one that needs the
 // relay, one that needs TURN over TCP; each also with --relay-only for the TCP case.
-const CELLS: Cell[] = [...buildCells(REDUCED_PAIRS, ['default']), { answerer: 'udpblock', offerer: 'easy', mode: 'relay-only' }];
+const CELLS: Cell[] = [
+  ...buildCells(REDUCED_PAIRS, ['default']),
+  { answerer: 'udpblock', offerer: 'easy', mode: 'relay-only' },
+];
 
 async function skipReason(): Promise<string | false> {
   const lab = await labUnavailableReason();
@@ -30,39 +33,57 @@ const skip = await skipReason();
 // more than the runner's default per-file timeout leaves room for.
 if (skip === false) t.setTimeout(300_000);
 
-t.test('NAT lab: measured NAT behaviours and the reduced connectivity matrix', { skip, timeout: 280_000 }, async (t) => {
-  const lines: string[] = [];
-  const { report, results } = await runMatrix({
-    cells: CELLS,
-    discover: ['easy', 'hard', 'udpblock'],
-    clientPath: repoPath('bin/client'),
-    signalingPath: repoPath('bin/signaling'),
-    timeoutS: 20,
-    clientArgs: [],
-    keepLogs: false,
-    progress: (line) => lines.push(line),
-  });
-  t.comment(lines.join('\n'));
+t.test(
+  'NAT lab: measured NAT behaviours and the reduced connectivity matrix',
+  { skip, timeout: 280_000 },
+  async (t) => {
+    const lines: string[] = [];
+    const { report, results } = await runMatrix({
+      cells: CELLS,
+      discover: ['easy', 'hard', 'udpblock'],
+      clientPath: repoPath('bin/client'),
+      signalingPath: repoPath('bin/signaling'),
+      timeoutS: 20,
+      clientArgs: [],
+      keepLogs: false,
+      progress: (line) => lines.push(line),
+    });
+    t.comment(lines.join('\n'));
 
-  for (const b of report.behaviours) {
-    t.ok(b.met, `${b.behaviour}: coturn measured ${b.measured.reachable ? `mapping ${b.measured.mapping ?? '?'}, filtering ${b.measured.filtering ?? '?'}` : 'no STUN answer (UDP blocked)'}`, { expected: b.expected, measured: b.measured });
-  }
-  t.equal(results.length, CELLS.length, 'every cell ran');
-  for (const r of results) {
-    t.ok(r.verdict.met, `${r.name}: ${r.expectation.text}`, { misses: r.verdict.misses, logs: [r.peers.answerer.log, r.peers.offerer.log] });
-  }
+    for (const b of report.behaviours) {
+      t.ok(
+        b.met,
+        `${b.behaviour}: coturn measured ${b.measured.reachable ? `mapping ${b.measured.mapping ?? '?'}, filtering ${b.measured.filtering ?? '?'}` : 'no STUN answer (UDP blocked)'}`,
+        { expected: b.expected, measured: b.measured },
+      );
+    }
+    t.equal(results.length, CELLS.length, 'every cell ran');
+    for (const r of results) {
+      t.ok(r.verdict.met, `${r.name}: ${r.expectation.text}`, {
+        misses: r.verdict.misses,
+        logs: [r.peers.answerer.log, r.peers.offerer.log],
+      });
+    }
 
-  const udpblock = results.find((r) => r.cell.answerer === 'udpblock' && r.cell.mode === 'default');
-  t.equal(udpblock?.peers.answerer.summary.local?.type, 'relay', 'behind udpblock the answerer connects through its own relay');
-  const hard = results.find((r) => r.cell.answerer === 'hard' && r.cell.offerer === 'hard');
-  // Either end may be the one whose relay carries the call, and werift's stats may name the pair
-  // from the other end's side (remote relay): a relay on either end of either report is the proof.
-  const relayed = (s: PeerSummary): boolean => s.local?.type === 'relay' || s.remote?.type === 'relay';
-  t.ok(hard && [hard.peers.answerer.summary, hard.peers.offerer.summary].some(relayed), 'hard x hard goes through a relay');
+    const udpblock = results.find((r) => r.cell.answerer === 'udpblock' && r.cell.mode === 'default');
+    t.equal(
+      udpblock?.peers.answerer.summary.local?.type,
+      'relay',
+      'behind udpblock the answerer connects through its own relay',
+    );
+    const hard = results.find((r) => r.cell.answerer === 'hard' && r.cell.offerer === 'hard');
+    // Either end may be the one whose relay carries the call, and werift's stats may name the pair
+    // from the other end's side (remote relay): a relay on either end of either report is the proof.
+    const relayed = (s: PeerSummary): boolean => s.local?.type === 'relay' || s.remote?.type === 'relay';
+    t.ok(
+      hard && [hard.peers.answerer.summary, hard.peers.offerer.summary].some(relayed),
+      'hard x hard goes through a relay',
+    );
 
-  const left = (await run(['ip', 'netns', 'list'])).stdout;
-  t.notMatch(left, namespaceName(report.labId, 'pub').replace(/-pub$/, ''), 'the lab removed all its namespaces');
-});
+    const left = (await run(['ip', 'netns', 'list'])).stdout;
+    t.notMatch(left, namespaceName(report.labId, 'pub').replace(/-pub$/, ''), 'the lab removed all its namespaces');
+  },
+);
 
 // The parts below need no root: they pin down what the lab builds and how it judges.
 
@@ -75,7 +96,10 @@ t.test('router rules: the firewall skeleton and each behaviour', async (t) => {
   t.match(routerRules('hard', '10.0.1.2'), /MASQUERADE --random-fully/);
   t.match(routerRules('full', '10.0.1.2'), /-A PREROUTING -i wan0 -p udp -j DNAT --to-destination 10.0.1.2/);
   const udpblock = routerRules('udpblock', '10.0.1.2');
-  t.ok(udpblock.indexOf('-p udp -j DROP') < udpblock.indexOf('-A FORWARD -i lan0 -o wan0 -j ACCEPT'), 'udpblock drops UDP before the LAN may go out');
+  t.ok(
+    udpblock.indexOf('-p udp -j DROP') < udpblock.indexOf('-A FORWARD -i lan0 -o wan0 -j ACCEPT'),
+    'udpblock drops UDP before the LAN may go out',
+  );
   t.notMatch(routerRules('none', '203.0.113.130'), /MASQUERADE/, 'none translates nothing');
 });
 
@@ -87,10 +111,19 @@ t.test('parseNatDiscovery reads coturn 4.6 verdicts', async (t) => {
     'NAT with Address and Port Dependent Filtering!',
   ].join('\n');
   t.same(parseNatDiscovery(out, false), {
-    reachable: true, mapping: 'endpoint-independent', filtering: 'address-and-port-dependent',
-    reflexive: ['203.0.113.101:55277', '203.0.113.101:41241'], timedOut: false,
+    reachable: true,
+    mapping: 'endpoint-independent',
+    filtering: 'address-and-port-dependent',
+    reflexive: ['203.0.113.101:55277', '203.0.113.101:41241'],
+    timedOut: false,
   });
-  t.same(parseNatDiscovery('', true), { reachable: false, mapping: null, filtering: null, reflexive: [], timedOut: true });
+  t.same(parseNatDiscovery('', true), {
+    reachable: false,
+    mapping: null,
+    filtering: null,
+    reflexive: [],
+    timedOut: true,
+  });
 });
 
 t.test('expectations of the matrix', async (t) => {
@@ -108,19 +141,39 @@ t.test('judge: a direct cell, seen from both sides', async (t) => {
   const report = (local: string, remote: string): unknown => ({
     ok: true,
     timingsMs: { dataChannelOpen: 900 },
-    selectedPair: { local: { type: local, protocol: 'udp', address: '203.0.113.10' }, remote: { type: remote, protocol: 'udp', address: '203.0.113.102' }, rttMs: 2 },
+    selectedPair: {
+      local: { type: local, protocol: 'udp', address: '203.0.113.10' },
+      remote: { type: remote, protocol: 'udp', address: '203.0.113.102' },
+      rttMs: 2,
+    },
   });
   const hosts = { answerer: '10.0.1.2', offerer: '10.0.2.2' };
   const expect = expectationFor({ answerer: 'easy', offerer: 'easy', mode: 'default' });
-  const both = judge(expect, { answerer: summarise(report('host', 'srflx')), offerer: summarise(report('host', 'srflx')) }, hosts);
+  const both = judge(
+    expect,
+    { answerer: summarise(report('host', 'srflx')), offerer: summarise(report('host', 'srflx')) },
+    hosts,
+  );
   t.same(both, { met: true, misses: [], notes: [] });
   // werift's controlling side nominates the first pair to succeed: one side may settle on its relay.
-  const asymmetric = judge(expect, { answerer: summarise(report('relay', 'srflx')), offerer: summarise(report('host', 'srflx')) }, hosts);
+  const asymmetric = judge(
+    expect,
+    { answerer: summarise(report('relay', 'srflx')), offerer: summarise(report('host', 'srflx')) },
+    hosts,
+  );
   t.equal(asymmetric.met, true);
   t.equal(asymmetric.notes.length, 1);
-  const relayed = judge(expect, { answerer: summarise(report('relay', 'srflx')), offerer: summarise(report('host', 'relay')) }, hosts);
+  const relayed = judge(
+    expect,
+    { answerer: summarise(report('relay', 'srflx')), offerer: summarise(report('host', 'relay')) },
+    hosts,
+  );
   t.equal(relayed.met, false, 'relayed on both sides is not a direct path');
-  const failed = judge(expect, { answerer: summarise({ ok: false, error: { code: 'timeout' } }), offerer: summarise(null) }, hosts);
+  const failed = judge(
+    expect,
+    { answerer: summarise({ ok: false, error: { code: 'timeout' } }), offerer: summarise(null) },
+    hosts,
+  );
   t.equal(failed.met, false);
   t.match(failed.misses[0], /timeout/);
 });

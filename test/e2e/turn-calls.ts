@@ -44,7 +44,19 @@ export const newRoom = (prefix: string): string => `${prefix}-${process.pid}-${+
 
 /** Quick but complete: 5 pings 100 ms apart, no audio, a deadline with room for a loaded machine. */
 export function peerArgs(service: Service, room: string, timeoutS = 60): string[] {
-  return ['--signaling-addr', service.url, '--room', room, '--json', '--interval-ms', '100', '--audio', 'none', '--timeout-s', String(timeoutS)];
+  return [
+    '--signaling-addr',
+    service.url,
+    '--room',
+    room,
+    '--json',
+    '--interval-ms',
+    '100',
+    '--audio',
+    'none',
+    '--timeout-s',
+    String(timeoutS),
+  ];
 }
 
 /** One bin/client, killed at teardown if it is still running. */
@@ -83,7 +95,8 @@ export async function call(
   const offerer = startPeer(t, ['--role', 'offerer', ...common, ...(flags.both ?? []), ...(flags.offerer ?? [])]);
   const [o, a] = await Promise.all([outcomeOf(offerer), outcomeOf(answerer)]);
   const { exitCode, signalCode } = service.child;
-  if (exitCode !== null || signalCode !== null) t.comment(`bin/signaling exited during the call (${String(exitCode ?? signalCode)}):\n${service.lines.join('\n')}`);
+  if (exitCode !== null || signalCode !== null)
+    t.comment(`bin/signaling exited during the call (${String(exitCode ?? signalCode)}):\n${service.lines.join('\n')}`);
   return { offerer: o, answerer: a };
 }
 
@@ -97,15 +110,22 @@ export function assertCompleted(t: Test, role: string, outcome: Outcome): Report
   }
   t.equal(report.ok, true, `${role}: report ok`);
   t.equal(report.error, null, `${role}: no error`);
-  t.same(report.dataChannel && [report.dataChannel.sent, report.dataChannel.received], [5, 5], `${role}: 5/5 pings answered`);
+  t.same(
+    report.dataChannel && [report.dataChannel.sent, report.dataChannel.received],
+    [5, 5],
+    `${role}: 5/5 pings answered`,
+  );
   t.ok(report.selectedPair, `${role}: a selected pair`);
-  t.comment(`${role}: exit ${String(code)} after ${(outcome.elapsedMs / 1000).toFixed(1)} s; pair ${describeCandidate(report.selectedPair?.local)} <-> ${describeCandidate(report.selectedPair?.remote)}; verdicts ${JSON.stringify(report.gathering.verdicts)}`);
+  t.comment(
+    `${role}: exit ${String(code)} after ${(outcome.elapsedMs / 1000).toFixed(1)} s; pair ${describeCandidate(report.selectedPair?.local)} <-> ${describeCandidate(report.selectedPair?.remote)}; verdicts ${JSON.stringify(report.gathering.verdicts)}`,
+  );
   if (code !== 0) t.comment(`${role} stderr:\n${stderr}`);
   return report;
 }
 
 /** `type address:port` for messages. */
-export const describeCandidate = (c: Candidate | undefined): string => (c ? `${c.type} ${c.protocol} ${c.address}:${c.port}` : 'none');
+export const describeCandidate = (c: Candidate | undefined): string =>
+  c ? `${c.type} ${c.protocol} ${c.address}:${c.port}` : 'none';
 
 export const pairTypes = (report: Report | undefined): [string, string] | null =>
   report?.selectedPair ? [report.selectedPair.local.type, report.selectedPair.remote.type] : null;

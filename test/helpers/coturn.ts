@@ -6,212 +6,261 @@
  * that reads its stdin: if the test process dies without cleaning up, the
  * pipe closes and the watchdog stops coturn, so nothing is left running.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
-import { createSocket } from 'node:dgram'
-import { once } from 'node:events'
-import { createWriteStream } from 'node:fs'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { createInterface } from 'node:readline'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createSocket } from 'node:dgram';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 
 /** How the TURN server checks credentials. */
 export type CoturnAuth =
   /** coturn `use-auth-secret`: the TURN REST API scheme the signaling service mints credentials for. */
   | { secret: string }
   /** coturn `lt-cred-mech` with one fixed user. */
-  | { username: string, password: string }
+  | { username: string; password: string };
 
 export interface Coturn {
   /** The listening port, UDP and TCP. */
-  port: number
+  port: number;
   /** The relay port range, inclusive. */
-  relayPorts: { min: number, max: number }
-  realm: string
+  relayPorts: { min: number; max: number };
+  realm: string;
   /** The turnserver process id. */
-  pid: number
+  pid: number;
   /** Temp dir holding the pid file and turnserver.log. */
-  dir: string
-  logFile: string
+  dir: string;
+  logFile: string;
   /** `stun:127.0.0.1:PORT` */
-  stunUrl: string
+  stunUrl: string;
   /** `turn:127.0.0.1:PORT`, or with `?transport=tcp` */
-  turnUrl: (transport?: 'udp' | 'tcp') => string
+  turnUrl: (transport?: 'udp' | 'tcp') => string;
   /** Everything coturn logged so far (it runs with -v: sessions, allocations, transports). */
-  log: () => string
+  log: () => string;
   /** Resolves when a log line matches. */
-  waitForLog: (pattern: RegExp, timeoutMs?: number) => Promise<string>
-  stop: () => Promise<void>
+  waitForLog: (pattern: RegExp, timeoutMs?: number) => Promise<string>;
+  stop: () => Promise<void>;
 }
 
-let available: boolean | undefined
+let available: boolean | undefined;
 
 /** Why TURN tests cannot run here, or false when they can. */
-export function coturnSkipReason (): string | false {
-  available ??= spawnSync('turnserver', ['--version'], { stdio: 'ignore' }).status === 0
-  return available ? false : 'turnserver is not installed (apt-get install coturn; .ci/run installs it)'
+export function coturnSkipReason(): string | false {
+  available ??= spawnSync('turnserver', ['--version'], { stdio: 'ignore' }).status === 0;
+  return available ? false : 'turnserver is not installed (apt-get install coturn; .ci/run installs it)';
 }
 
-const LOOPBACK = '127.0.0.1'
+const LOOPBACK = '127.0.0.1';
 /** How long coturn may take to open its listeners on a busy machine. */
-const READY_TIMEOUT_MS = 20_000
+const READY_TIMEOUT_MS = 20_000;
 
 // Relay ranges come from 20000-31999: below Linux's ephemeral range (32768-60999),
 // so the thousands of short-lived connections other tests make never hold them,
 // and clear of natlab's 49152-49999 and WERIFT-NOTES' 50000-50200. Each call
 // takes the next block of 100; the first block depends on the pid so that test
 // files running side by side are unlikely to share one.
-const RELAY_BASE = 20_000
-const RELAY_BLOCK = 100
-const RELAY_BLOCKS = 120
-let nextBlock = (process.pid * 7) % RELAY_BLOCKS
+const RELAY_BASE = 20_000;
+const RELAY_BLOCK = 100;
+const RELAY_BLOCKS = 120;
+let nextBlock = (process.pid * 7) % RELAY_BLOCKS;
 
-function relayRange (): { min: number, max: number } {
-  const block = nextBlock
-  nextBlock = (nextBlock + 1) % RELAY_BLOCKS
-  const min = RELAY_BASE + block * RELAY_BLOCK
-  return { min, max: min + RELAY_BLOCK - 1 }
+function relayRange(): { min: number; max: number } {
+  const block = nextBlock;
+  nextBlock = (nextBlock + 1) % RELAY_BLOCKS;
+  const min = RELAY_BASE + block * RELAY_BLOCK;
+  return { min, max: min + RELAY_BLOCK - 1 };
 }
 
 /** A port free for both TCP and UDP on loopback right now. */
-async function freeListeningPort (): Promise<number> {
+async function freeListeningPort(): Promise<number> {
   for (;;) {
-    const tcp = createServer().listen(0, LOOPBACK)
-    await once(tcp, 'listening')
-    const address = tcp.address()
-    const port = typeof address === 'object' && address !== null ? address.port : 0
-    const udp = createSocket('udp4')
-    const udpFree = await new Promise<boolean>(resolve => {
-      udp.once('error', () => { resolve(false) })
-      udp.bind(port, LOOPBACK, () => { resolve(true) })
-    })
-    udp.close()
-    tcp.close()
-    await once(tcp, 'close')
-    if (udpFree) return port
+    const tcp = createServer().listen(0, LOOPBACK);
+    await once(tcp, 'listening');
+    const address = tcp.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const udp = createSocket('udp4');
+    const udpFree = await new Promise<boolean>((resolve) => {
+      udp.once('error', () => {
+        resolve(false);
+      });
+      udp.bind(port, LOOPBACK, () => {
+        resolve(true);
+      });
+    });
+    udp.close();
+    tcp.close();
+    await once(tcp, 'close');
+    if (udpFree) return port;
   }
 }
 
 export interface CoturnOptions {
   /** The listening port (UDP and TCP); default a free one, with retries if it is taken meanwhile. */
-  port?: number
-  realm?: string
+  port?: number;
+  realm?: string;
   /**
    * Default true: the peers and their relays are all on loopback. false makes
    * coturn refuse them as peers (403 Forbidden IP on CreatePermission and
    * ChannelBind), as a `denied-peer-ip` covering a peer's address does.
    */
-  allowLoopbackPeers?: boolean
+  allowLoopbackPeers?: boolean;
 }
 
 // The watchdog: start coturn in the background, print its PID, stop it when stdin closes.
-const watchdog = 'turnserver "$@" & pid=$!; echo "watchdog-pid $pid"; trap \'kill $pid 2>/dev/null\' EXIT; read _; kill $pid; wait $pid'
+const watchdog =
+  'turnserver "$@" & pid=$!; echo "watchdog-pid $pid"; trap \'kill $pid 2>/dev/null\' EXIT; read _; kill $pid; wait $pid';
 
 /** Starts coturn on loopback with free ports of its own; resolves once it answers STUN. */
-export async function startCoturn (auth: CoturnAuth, options: CoturnOptions = {}): Promise<Coturn> {
-  const { port, ...rest } = options
-  const settings = { realm: 'webrtc-lab-test', allowLoopbackPeers: true, ...rest }
+export async function startCoturn(auth: CoturnAuth, options: CoturnOptions = {}): Promise<Coturn> {
+  const { port, ...rest } = options;
+  const settings = { realm: 'webrtc-lab-test', allowLoopbackPeers: true, ...rest };
   for (let attempt = 1; ; attempt++) {
     try {
-      return await launch(auth, port ?? await freeListeningPort(), relayRange(), settings)
+      return await launch(auth, port ?? (await freeListeningPort()), relayRange(), settings);
     } catch (error) {
       // Another process took the port between probing and binding: try another.
-      if (port !== undefined || attempt >= 3) throw error
+      if (port !== undefined || attempt >= 3) throw error;
     }
   }
 }
 
-async function launch (auth: CoturnAuth, port: number, relayPorts: { min: number, max: number }, options: Required<Omit<CoturnOptions, 'port'>>): Promise<Coturn> {
-  const { realm } = options
-  const dir = await mkdtemp(join(tmpdir(), 'coturn-'))
-  const logFile = join(dir, 'turnserver.log')
-  const pidFile = join(dir, 'turnserver.pid')
-  const authArgs = 'secret' in auth
-    ? ['--use-auth-secret', `--static-auth-secret=${auth.secret}`]
-    : ['--lt-cred-mech', `--user=${auth.username}:${auth.password}`]
+async function launch(
+  auth: CoturnAuth,
+  port: number,
+  relayPorts: { min: number; max: number },
+  options: Required<Omit<CoturnOptions, 'port'>>,
+): Promise<Coturn> {
+  const { realm } = options;
+  const dir = await mkdtemp(join(tmpdir(), 'coturn-'));
+  const logFile = join(dir, 'turnserver.log');
+  const pidFile = join(dir, 'turnserver.pid');
+  const authArgs =
+    'secret' in auth
+      ? ['--use-auth-secret', `--static-auth-secret=${auth.secret}`]
+      : ['--lt-cred-mech', `--user=${auth.username}:${auth.password}`];
   const args = [
-    '-n', '-v',
-    `--listening-ip=${LOOPBACK}`, `--relay-ip=${LOOPBACK}`, `--listening-port=${port}`,
-    `--min-port=${relayPorts.min}`, `--max-port=${relayPorts.max}`,
-    `--realm=${realm}`, '--fingerprint',
+    '-n',
+    '-v',
+    `--listening-ip=${LOOPBACK}`,
+    `--relay-ip=${LOOPBACK}`,
+    `--listening-port=${port}`,
+    `--min-port=${relayPorts.min}`,
+    `--max-port=${relayPorts.max}`,
+    `--realm=${realm}`,
+    '--fingerprint',
     // Both peers and their relays are on loopback: without this, permissions get 403 Forbidden IP.
-    ...(options.allowLoopbackPeers ? ['--allow-loopback-peers'] : []), '--no-multicast-peers',
-    '--no-tls', '--no-dtls', '--no-cli',
-    `--pidfile=${pidFile}`, '--log-file=stdout', '--simple-log',
+    ...(options.allowLoopbackPeers ? ['--allow-loopback-peers'] : []),
+    '--no-multicast-peers',
+    '--no-tls',
+    '--no-dtls',
+    '--no-cli',
+    `--pidfile=${pidFile}`,
+    '--log-file=stdout',
+    '--simple-log',
     ...authArgs,
-  ]
-  const child: ChildProcess = spawn('sh', ['-c', watchdog, 'coturn-watchdog', ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
-  const exited = once(child, 'exit')
-  const file = createWriteStream(logFile)
-  const lines: string[] = []
-  const watchers: Array<{ pattern: RegExp, resolve: (line: string) => void }> = []
-  let pid = 0
+  ];
+  const child: ChildProcess = spawn('sh', ['-c', watchdog, 'coturn-watchdog', ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const exited = once(child, 'exit');
+  const file = createWriteStream(logFile);
+  const lines: string[] = [];
+  const watchers: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
+  let pid = 0;
   // coturn does not give up on a port another process holds: it retries the bind for ever.
-  let rejectListen: (error: Error) => void = () => undefined
-  const listenFailed = new Promise<never>((_resolve, reject) => { rejectListen = reject })
-  listenFailed.catch(() => undefined)
+  let rejectListen: (error: Error) => void = () => undefined;
+  const listenFailed = new Promise<never>((_resolve, reject) => {
+    rejectListen = reject;
+  });
+  listenFailed.catch(() => undefined);
   const onLine = (line: string): void => {
-    const match = /^watchdog-pid (\d+)$/.exec(line)
+    const match = /^watchdog-pid (\d+)$/.exec(line);
     if (match !== null) {
-      pid = Number(match[1])
-      return
+      pid = Number(match[1]);
+      return;
     }
-    lines.push(line)
-    file.write(line + '\n')
-    if (/Cannot bind .*listener socket/.test(line)) rejectListen(new Error(`coturn cannot listen on ${LOOPBACK}:${port}: ${line}`))
+    lines.push(line);
+    file.write(line + '\n');
+    if (/Cannot bind .*listener socket/.test(line))
+      rejectListen(new Error(`coturn cannot listen on ${LOOPBACK}:${port}: ${line}`));
     for (const w of watchers.splice(0)) {
-      if (w.pattern.test(line)) w.resolve(line)
-      else watchers.push(w)
+      if (w.pattern.test(line)) w.resolve(line);
+      else watchers.push(w);
     }
-  }
-  createInterface({ input: child.stdout! }).on('line', onLine)
-  createInterface({ input: child.stderr! }).on('line', onLine)
-  const log = (): string => lines.join('\n')
+  };
+  createInterface({ input: child.stdout! }).on('line', onLine);
+  createInterface({ input: child.stderr! }).on('line', onLine);
+  const log = (): string => lines.join('\n');
   const waitForLog = async (pattern: RegExp, timeoutMs = READY_TIMEOUT_MS): Promise<string> => {
-    const seen = lines.find(l => pattern.test(l))
-    if (seen !== undefined) return seen
+    const seen = lines.find((l) => pattern.test(l));
+    if (seen !== undefined) return seen;
     return await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => { reject(new Error(`coturn logged nothing matching ${String(pattern)} in ${timeoutMs} ms:\n${log()}`)) }, timeoutMs)
-      watchers.push({ pattern, resolve: line => { clearTimeout(timer); resolve(line) } })
-      void exited.then(() => { clearTimeout(timer); reject(new Error(`coturn exited before logging ${String(pattern)}:\n${log()}`)) })
-    })
-  }
-  let stopped: Promise<void> | undefined
+      const timer = setTimeout(() => {
+        reject(new Error(`coturn logged nothing matching ${String(pattern)} in ${timeoutMs} ms:\n${log()}`));
+      }, timeoutMs);
+      watchers.push({
+        pattern,
+        resolve: (line) => {
+          clearTimeout(timer);
+          resolve(line);
+        },
+      });
+      void exited.then(() => {
+        clearTimeout(timer);
+        reject(new Error(`coturn exited before logging ${String(pattern)}:\n${log()}`));
+      });
+    });
+  };
+  let stopped: Promise<void> | undefined;
   const stop = async (): Promise<void> => {
     stopped ??= (async () => {
       if (child.exitCode === null && child.signalCode === null) {
         if (pid > 0) {
-          try { process.kill(pid, 'SIGTERM') } catch { /* already gone */ }
+          try {
+            process.kill(pid, 'SIGTERM');
+          } catch {
+            /* already gone */
+          }
         }
-        child.stdin?.end()
+        child.stdin?.end();
         // coturn takes about a second to close on SIGTERM; a wedged one is killed.
-        const killer = setTimeout(() => { if (pid > 0) { try { process.kill(pid, 'SIGKILL') } catch { /* gone */ } } }, 5_000)
-        await exited
-        clearTimeout(killer)
+        const killer = setTimeout(() => {
+          if (pid > 0) {
+            try {
+              process.kill(pid, 'SIGKILL');
+            } catch {
+              /* gone */
+            }
+          }
+        }, 5_000);
+        await exited;
+        clearTimeout(killer);
       }
-      await new Promise<void>(resolve => file.end(resolve))
-      await rm(dir, { recursive: true, force: true })
-    })()
-    await stopped
-  }
+      await new Promise<void>((resolve) => file.end(resolve));
+      await rm(dir, { recursive: true, force: true });
+    })();
+    await stopped;
+  };
   try {
     // -v makes coturn log each listener it opens.
-    const address = `${LOOPBACK.replace(/\./g, '\\.')}:${port}\\b`
+    const address = `${LOOPBACK.replace(/\./g, '\\.')}:${port}\\b`;
     await Promise.race([
       listenFailed,
       Promise.all([
         waitForLog(new RegExp(`UDP listener opened on ?: ?${address}`)),
         waitForLog(new RegExp(`TCP listener opened on ?: ?${address}`)),
       ]),
-    ])
-    await stunBinding(port, READY_TIMEOUT_MS)
-    const written = Number((await readFile(pidFile, 'utf8')).trim())
-    if (written > 0) pid = written
+    ]);
+    await stunBinding(port, READY_TIMEOUT_MS);
+    const written = Number((await readFile(pidFile, 'utf8')).trim());
+    if (written > 0) pid = written;
   } catch (error) {
-    await stop()
-    throw error
+    await stop();
+    throw error;
   }
   return {
     port,
@@ -225,49 +274,64 @@ async function launch (auth: CoturnAuth, port: number, relayPorts: { min: number
     log,
     waitForLog,
     stop,
-  }
+  };
 }
 
 /**
  * Sends STUN binding requests (RFC 5389) to the port until one is answered:
  * proof that coturn serves, not just that something holds the port.
  */
-export async function stunBinding (port: number, timeoutMs: number, host = LOOPBACK): Promise<{ address: string, port: number }> {
-  const socket = createSocket('udp4')
-  const transaction = randomBytes(12)
-  const request = Buffer.concat([Buffer.from([0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42]), transaction])
+export async function stunBinding(
+  port: number,
+  timeoutMs: number,
+  host = LOOPBACK,
+): Promise<{ address: string; port: number }> {
+  const socket = createSocket('udp4');
+  const transaction = randomBytes(12);
+  const request = Buffer.concat([Buffer.from([0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42]), transaction]);
   try {
     return await new Promise((resolve, reject) => {
-      const resend = setInterval(() => { socket.send(request, port, host) }, 250)
-      const timer = setTimeout(() => { reject(new Error(`no STUN binding answer from ${host}:${port} in ${timeoutMs} ms`)) }, timeoutMs)
-      const done = (): void => { clearInterval(resend); clearTimeout(timer) }
-      socket.on('error', error => { done(); reject(error) })
-      socket.on('message', message => {
-        if (message.length < 20 || message.readUInt16BE(0) !== 0x0101 || !message.subarray(8, 20).equals(transaction)) return
-        const mapped = xorMappedAddress(message)
-        if (mapped === undefined) return
-        done()
-        resolve(mapped)
-      })
-      socket.send(request, port, host)
-    })
+      const resend = setInterval(() => {
+        socket.send(request, port, host);
+      }, 250);
+      const timer = setTimeout(() => {
+        reject(new Error(`no STUN binding answer from ${host}:${port} in ${timeoutMs} ms`));
+      }, timeoutMs);
+      const done = (): void => {
+        clearInterval(resend);
+        clearTimeout(timer);
+      };
+      socket.on('error', (error) => {
+        done();
+        reject(error);
+      });
+      socket.on('message', (message) => {
+        if (message.length < 20 || message.readUInt16BE(0) !== 0x0101 || !message.subarray(8, 20).equals(transaction))
+          return;
+        const mapped = xorMappedAddress(message);
+        if (mapped === undefined) return;
+        done();
+        resolve(mapped);
+      });
+      socket.send(request, port, host);
+    });
   } finally {
-    socket.close()
+    socket.close();
   }
 }
 
 /** The XOR-MAPPED-ADDRESS (IPv4) of a STUN success response. */
-function xorMappedAddress (message: Buffer): { address: string, port: number } | undefined {
+function xorMappedAddress(message: Buffer): { address: string; port: number } | undefined {
   for (let offset = 20; offset + 4 <= message.length;) {
-    const type = message.readUInt16BE(offset)
-    const length = message.readUInt16BE(offset + 2)
-    const value = message.subarray(offset + 4, offset + 4 + length)
+    const type = message.readUInt16BE(offset);
+    const length = message.readUInt16BE(offset + 2);
+    const value = message.subarray(offset + 4, offset + 4 + length);
     if (type === 0x0020 && value.length >= 8 && value[1] === 0x01) {
-      const port = value.readUInt16BE(2) ^ 0x2112
-      const address = [0x21, 0x12, 0xa4, 0x42].map((cookie, i) => ((value[4 + i] ?? 0) ^ cookie).toString()).join('.')
-      return { address, port }
+      const port = value.readUInt16BE(2) ^ 0x2112;
+      const address = [0x21, 0x12, 0xa4, 0x42].map((cookie, i) => ((value[4 + i] ?? 0) ^ cookie).toString()).join('.');
+      return { address, port };
     }
-    offset += 4 + Math.ceil(length / 4) * 4
+    offset += 4 + Math.ceil(length / 4) * 4;
   }
-  return undefined
+  return undefined;
 }

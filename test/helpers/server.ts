@@ -2,59 +2,72 @@
  * Builds the service in-process for tests, once per store kind, so the whole
  * protocol suite runs against every store and the stores cannot drift.
  */
-import type { Test } from 'tap'
-import type { FastifyInstance } from 'fastify'
-import { buildServer } from '../../signaling/app.js'
-import { resolveConfig, type Config } from '../../signaling/config.js'
-import { redisSkipReason, sharedRedisUrl } from './redis.js'
+import type { Test } from 'tap';
+import type { FastifyInstance } from 'fastify';
+import { buildServer } from '../../signaling/app.js';
+import { resolveConfig, type Config } from '../../signaling/config.js';
+import { redisSkipReason, sharedRedisUrl } from './redis.js';
 
 export interface StoreKind {
-  name: string
+  name: string;
   /** A reason to skip this kind on this machine, or false. */
-  skip: () => Promise<string | false>
+  skip: () => Promise<string | false>;
   /** Settings that select this store for one test (e.g. its own Redis database). */
-  settings: (t: Test) => Promise<Partial<Config>>
+  settings: (t: Test) => Promise<Partial<Config>>;
 }
 
 export const memoryStore: StoreKind = {
   name: 'memory',
   skip: async () => false,
   settings: async () => ({ store: 'memory' }),
-}
+};
 
 /** A private redis-server for this test process; each test gets a database of its own. */
 export const redisStore: StoreKind = {
   name: 'redis',
   skip: async () => redisSkipReason(),
   settings: async () => ({ store: await sharedRedisUrl() }),
-}
+};
 
 /** Every store the protocol suite runs against. */
-export const storeKinds: StoreKind[] = [memoryStore, redisStore]
+export const storeKinds: StoreKind[] = [memoryStore, redisStore];
 
 /** Runs `body` once per store kind, as a subtest named after the store. */
-export function forEachStore (t: Test, body: (t: Test, kind: StoreKind) => Promise<void>): void {
+export function forEachStore(t: Test, body: (t: Test, kind: StoreKind) => Promise<void>): void {
   for (const kind of storeKinds) {
-    void t.test(`${kind.name} store`, async t => {
-      const reason = await kind.skip()
-      if (reason !== false) { t.plan(0, reason); return }
-      await body(t, kind)
-    })
+    void t.test(`${kind.name} store`, async (t) => {
+      const reason = await kind.skip();
+      if (reason !== false) {
+        t.plan(0, reason);
+        return;
+      }
+      await body(t, kind);
+    });
   }
 }
 
 /** An app on that store, closed when the test ends. */
-export async function buildTestServer (t: Test, kind: StoreKind, overrides: Partial<Config> = {}): Promise<FastifyInstance> {
-  const config = resolveConfig({ ...(await kind.settings(t)), ...overrides, logLevel: 'silent' })
-  const app = buildServer(config)
-  t.teardown(async () => { await app.close() })
-  await app.ready()
-  return app
+export async function buildTestServer(
+  t: Test,
+  kind: StoreKind,
+  overrides: Partial<Config> = {},
+): Promise<FastifyInstance> {
+  const config = resolveConfig({ ...(await kind.settings(t)), ...overrides, logLevel: 'silent' });
+  const app = buildServer(config);
+  t.teardown(async () => {
+    await app.close();
+  });
+  await app.ready();
+  return app;
 }
 
 /** The same, listening on a free loopback port, for tests where timing matters. */
-export async function listenTestServer (t: Test, kind: StoreKind, overrides: Partial<Config> = {}): Promise<{ app: FastifyInstance, url: string }> {
-  const app = await buildTestServer(t, kind, overrides)
-  const url = await app.listen({ host: '127.0.0.1', port: 0 })
-  return { app, url }
+export async function listenTestServer(
+  t: Test,
+  kind: StoreKind,
+  overrides: Partial<Config> = {},
+): Promise<{ app: FastifyInstance; url: string }> {
+  const app = await buildTestServer(t, kind, overrides);
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  return { app, url };
 }

@@ -1,83 +1,148 @@
-import t from 'tap'
-import { spawnSync } from 'node:child_process'
-import { binEnv, signalingBin, startSignaling } from '../helpers/signaling.js'
-import { parseSignalingArgs } from '../../signaling/cli.js'
+import t from 'tap';
+import { spawnSync } from 'node:child_process';
+import { binEnv, signalingBin, startSignaling } from '../helpers/signaling.js';
+import { parseSignalingArgs } from '../../signaling/cli.js';
 
-interface Registered { name: string, token: string, pollTimeoutMs: number, ttlMs: number, iceServers: unknown[] }
-
-async function registerOver (url: string, room: string, name: string): Promise<Registered> {
-  const response = await fetch(`${url}/v1/rooms/${room}/peers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) })
-  return await response.json() as Registered
+interface Registered {
+  name: string;
+  token: string;
+  pollTimeoutMs: number;
+  ttlMs: number;
+  iceServers: unknown[];
 }
 
-t.test('bin/signaling serves, and SIGTERM answers a held poll and exits 0', async t => {
-  const service = await startSignaling()
-  t.teardown(async () => { await service.stop('SIGKILL') })
-  t.same(await (await fetch(`${service.url}/healthz`)).json(), { status: 'ok' })
-  const peer = await registerOver(service.url, 'lab', 'a')
-  const held = fetch(`${service.url}/v1/rooms/lab/peers/a/messages?timeoutMs=60000`, { headers: { authorization: `Bearer ${peer.token}` } })
+async function registerOver(url: string, room: string, name: string): Promise<Registered> {
+  const response = await fetch(`${url}/v1/rooms/${room}/peers`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name }),
+  });
+  return (await response.json()) as Registered;
+}
+
+t.test('bin/signaling serves, and SIGTERM answers a held poll and exits 0', async (t) => {
+  const service = await startSignaling();
+  t.teardown(async () => {
+    await service.stop('SIGKILL');
+  });
+  t.same(await (await fetch(`${service.url}/healthz`)).json(), { status: 'ok' });
+  const peer = await registerOver(service.url, 'lab', 'a');
+  const held = fetch(`${service.url}/v1/rooms/lab/peers/a/messages?timeoutMs=60000`, {
+    headers: { authorization: `Bearer ${peer.token}` },
+  });
   // The poll is held once the service reports it.
   for (;;) {
-    const metrics = await (await fetch(`${service.url}/metrics`)).text()
-    if (/^signaling_polls_held 1$/m.test(metrics)) break
-    await new Promise(resolve => setTimeout(resolve, 10))
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    if (/^signaling_polls_held 1$/m.test(metrics)) break;
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  const code = service.stop('SIGTERM')
-  const answer = await held
-  t.equal(answer.status, 200)
-  t.same(await answer.json(), { messages: [] })
-  t.equal(await code, 0)
-  const log = service.lines.join('\n')
-  t.notMatch(log, peer.token, 'the token never reaches the log')
-  t.match(log, /"msg":"closed"/)
-})
+  const code = service.stop('SIGTERM');
+  const answer = await held;
+  t.equal(answer.status, 200);
+  t.same(await answer.json(), { messages: [] });
+  t.equal(await code, 0);
+  const log = service.lines.join('\n');
+  t.notMatch(log, peer.token, 'the token never reaches the log');
+  t.match(log, /"msg":"closed"/);
+});
 
-t.test('settings come from SIGNALING_* variables; a flag wins and replaces a list', async t => {
-  const env = { ...process.env, SIGNALING_POLL_TIMEOUT_MS: '1234', SIGNALING_TTL_MS: '4321', SIGNALING_STUN: 'stun:a.example:3478,stun:b.example:3478' }
-  const fromEnv = await startSignaling([], env)
-  t.teardown(async () => { await fromEnv.stop() })
-  const one = await registerOver(fromEnv.url, 'lab', 'x')
-  t.equal(one.pollTimeoutMs, 1234)
-  t.equal(one.ttlMs, 4321)
-  t.same(one.iceServers, [{ urls: ['stun:a.example:3478'] }, { urls: ['stun:b.example:3478'] }])
+t.test('settings come from SIGNALING_* variables; a flag wins and replaces a list', async (t) => {
+  const env = {
+    ...process.env,
+    SIGNALING_POLL_TIMEOUT_MS: '1234',
+    SIGNALING_TTL_MS: '4321',
+    SIGNALING_STUN: 'stun:a.example:3478,stun:b.example:3478',
+  };
+  const fromEnv = await startSignaling([], env);
+  t.teardown(async () => {
+    await fromEnv.stop();
+  });
+  const one = await registerOver(fromEnv.url, 'lab', 'x');
+  t.equal(one.pollTimeoutMs, 1234);
+  t.equal(one.ttlMs, 4321);
+  t.same(one.iceServers, [{ urls: ['stun:a.example:3478'] }, { urls: ['stun:b.example:3478'] }]);
 
-  const flagged = await startSignaling(['--ttl-ms', '999', '--stun', 'stun:c.example:3478'], env)
-  t.teardown(async () => { await flagged.stop() })
-  const two = await registerOver(flagged.url, 'lab', 'y')
-  t.equal(two.ttlMs, 999, 'the flag wins')
-  t.equal(two.pollTimeoutMs, 1234, 'other variables still apply')
-  t.same(two.iceServers, [{ urls: ['stun:c.example:3478'] }], 'the flag replaces the list')
-})
+  const flagged = await startSignaling(['--ttl-ms', '999', '--stun', 'stun:c.example:3478'], env);
+  t.teardown(async () => {
+    await flagged.stop();
+  });
+  const two = await registerOver(flagged.url, 'lab', 'y');
+  t.equal(two.ttlMs, 999, 'the flag wins');
+  t.equal(two.pollTimeoutMs, 1234, 'other variables still apply');
+  t.same(two.iceServers, [{ urls: ['stun:c.example:3478'] }], 'the flag replaces the list');
+});
 
-t.test('--help exits 0 and a bad flag exits 2, as processes', async t => {
-  const help = spawnSync(process.execPath, [signalingBin, '--help'], { encoding: 'utf8', env: binEnv() })
-  t.equal(help.status, 0)
-  t.match(help.stdout, /--poll-timeout-ms/)
-  const bad = spawnSync(process.execPath, [signalingBin, '--bogus'], { encoding: 'utf8', env: binEnv() })
-  t.equal(bad.status, 2)
-  t.match(bad.stderr, /^signaling: Unknown argument: bogus/)
-})
+t.test('--help exits 0 and a bad flag exits 2, as processes', async (t) => {
+  const help = spawnSync(process.execPath, [signalingBin, '--help'], { encoding: 'utf8', env: binEnv() });
+  t.equal(help.status, 0);
+  t.match(help.stdout, /--poll-timeout-ms/);
+  const bad = spawnSync(process.execPath, [signalingBin, '--bogus'], { encoding: 'utf8', env: binEnv() });
+  t.equal(bad.status, 2);
+  t.match(bad.stderr, /^signaling: Unknown argument: bogus/);
+});
 
-t.test('--help lists every setting with its default', async t => {
-  const parsed = await parseSignalingArgs(['--help'])
-  t.equal(parsed.run, false)
-  const output = parsed.run ? '' : parsed.output
-  for (const flag of ['--host', '--port', '--poll-timeout-ms', '--ttl-ms', '--max-body-bytes', '--max-queue', '--max-room-peers',
-    '--max-peers', '--rate', '--api-key', '--cors-origin', '--stun', '--turn', '--turn-secret', '--turn-username',
-    '--turn-password', '--turn-ttl-s', '--store', '--log-level']) {
-    t.match(output, flag)
+t.test('--help lists every setting with its default', async (t) => {
+  const parsed = await parseSignalingArgs(['--help']);
+  t.equal(parsed.run, false);
+  const output = parsed.run ? '' : parsed.output;
+  for (const flag of [
+    '--host',
+    '--port',
+    '--poll-timeout-ms',
+    '--ttl-ms',
+    '--max-body-bytes',
+    '--max-queue',
+    '--max-room-peers',
+    '--max-peers',
+    '--rate',
+    '--api-key',
+    '--cors-origin',
+    '--stun',
+    '--turn',
+    '--turn-secret',
+    '--turn-username',
+    '--turn-password',
+    '--turn-ttl-s',
+    '--store',
+    '--log-level',
+  ]) {
+    t.match(output, flag);
   }
-  t.match(output, /default: 25000/)
-})
+  t.match(output, /default: 25000/);
+});
 
-t.test('bad flags and values are refused with a reason', async t => {
-  for (const args of [['--bogus'], ['--port', 'x'], ['--port', '70000'], ['--ttl-ms', '0'], ['--rate', '1.5'], ['--store', 'postgres://x'],
-    ['--stun', 'http://x'], ['--turn', 'stun:x'], ['--turn-username', 'u'], ['--turn-secret', 's', '--turn-username', 'u', '--turn-password', 'p'],
-    ['--log-level', 'loud'], ['--api-key', ''], ['--cors-origin', '']]) {
-    const parsed = await parseSignalingArgs(args)
-    t.same(parsed.run ? 'ran' : parsed.exitCode, 2, args.join(' '))
-    t.match(parsed.run ? '' : parsed.output, /^signaling: .+/, `${args.join(' ')}: says why`)
+t.test('bad flags and values are refused with a reason', async (t) => {
+  for (const args of [
+    ['--bogus'],
+    ['--port', 'x'],
+    ['--port', '70000'],
+    ['--ttl-ms', '0'],
+    ['--rate', '1.5'],
+    ['--store', 'postgres://x'],
+    ['--stun', 'http://x'],
+    ['--turn', 'stun:x'],
+    ['--turn-username', 'u'],
+    ['--turn-secret', 's', '--turn-username', 'u', '--turn-password', 'p'],
+    ['--log-level', 'loud'],
+    ['--api-key', ''],
+    ['--cors-origin', ''],
+  ]) {
+    const parsed = await parseSignalingArgs(args);
+    t.same(parsed.run ? 'ran' : parsed.exitCode, 2, args.join(' '));
+    t.match(parsed.run ? '' : parsed.output, /^signaling: .+/, `${args.join(' ')}: says why`);
   }
-  const ok = await parseSignalingArgs(['--port', '0', '--stun', 'stun:a:3478,stun:b:3478', '--turn', 'turn:t:3478', '--turn-secret', 's'])
-  t.match(ok, { run: true, config: { port: 0, stun: ['stun:a:3478', 'stun:b:3478'], turn: ['turn:t:3478'], turnSecret: 's' } })
-})
+  const ok = await parseSignalingArgs([
+    '--port',
+    '0',
+    '--stun',
+    'stun:a:3478,stun:b:3478',
+    '--turn',
+    'turn:t:3478',
+    '--turn-secret',
+    's',
+  ]);
+  t.match(ok, {
+    run: true,
+    config: { port: 0, stun: ['stun:a:3478', 'stun:b:3478'], turn: ['turn:t:3478'], turnSecret: 's' },
+  });
+});

@@ -60,7 +60,10 @@ t.test('the analyser covers a whole stream fed frame by frame', async (t) => {
   const partial = short.dominantHz();
   t.ok(partial !== undefined && Math.abs(partial - 660) < 2, `before a full second: ${partial?.toFixed(2)} Hz`);
   const partialRecent = short.recentHz();
-  t.ok(partialRecent !== undefined && Math.abs(partialRecent - 660) < 2, `recent, too: ${partialRecent?.toFixed(2)} Hz`);
+  t.ok(
+    partialRecent !== undefined && Math.abs(partialRecent - 660) < 2,
+    `recent, too: ${partialRecent?.toFixed(2)} Hz`,
+  );
 
   // The recent window follows a change of tone; the whole-stream answer keeps the longer one.
   const change = new AudioAnalyser();

@@ -48,14 +48,30 @@ t.test('two sides exchange tones through the hooks; report, log lines and record
   const b = answerer.report();
   t.match(a, { codec: 'opus/48000/2', sent: { packets: 60, toneHz: 440 }, received: { packets: 60, lost: 0 } });
   t.match(b, { sent: { packets: 60, toneHz: 660 }, received: { packets: 60, lost: 0 } });
-  t.ok(a.received.dominantHz !== null && Math.abs(a.received.dominantHz - 660) <= 3, `offerer heard ${a.received.dominantHz} Hz`);
-  t.ok(b.received.dominantHz !== null && Math.abs(b.received.dominantHz - 440) <= 3, `answerer heard ${b.received.dominantHz} Hz`);
+  t.ok(
+    a.received.dominantHz !== null && Math.abs(a.received.dominantHz - 660) <= 3,
+    `offerer heard ${a.received.dominantHz} Hz`,
+  );
+  t.ok(
+    b.received.dominantHz !== null && Math.abs(b.received.dominantHz - 440) <= 3,
+    `answerer heard ${b.received.dominantHz} Hz`,
+  );
 
   const lines = logs.lines();
-  t.ok(lines.some((l) => /^audio out: sending a 440 Hz tone as opus\/48000\/2 \(payload type 111\) for 1.2 s$/.test(l)));
+  t.ok(
+    lines.some((l) => /^audio out: sending a 440 Hz tone as opus\/48000\/2 \(payload type 111\) for 1.2 s$/.test(l)),
+  );
   t.ok(lines.some((l) => /^audio out: sent 60 packets \(1.2 s of a 660 Hz tone\)$/.test(l)));
-  t.ok(lines.some((l) => /^audio in: \d+ packets, 0 lost, jitter [\d.]+ ms, 4[34]\d\.\d Hz at -(8|9|10)\.\d dBFS$/.test(l)), 'progress lines');
-  t.ok(lines.some((l) => l.startsWith(`audio in: recorded 1.19 s to ${record}`)), 'the recording is announced');
+  t.ok(
+    lines.some((l) =>
+      /^audio in: \d+ packets, 0 lost, jitter [\d.]+ ms, 4[34]\d\.\d Hz at -(8|9|10)\.\d dBFS$/.test(l),
+    ),
+    'progress lines',
+  );
+  t.ok(
+    lines.some((l) => l.startsWith(`audio in: recorded 1.19 s to ${record}`)),
+    'the recording is announced',
+  );
 
   const recording = await readOggOpusFile(record);
   t.equal(recording.packets.length, 60);
@@ -80,7 +96,11 @@ t.test('--audio none sends nothing, is not required, still hears', async (t) => 
 t.test('stop() before the duration ends the sending and resolves start()', async (t) => {
   const logs = logSink();
   const audio = createOpusAudio({ audio: 'tone', toneHz: 440, durationS: 60, record: undefined }, logs.log);
-  const played = audio.start({ track: new MediaStreamTrack({ kind: 'audio' }), payloadType: 111, codec: 'opus/48000/2' });
+  const played = audio.start({
+    track: new MediaStreamTrack({ kind: 'audio' }),
+    payloadType: 111,
+    codec: 'opus/48000/2',
+  });
   await audio.stop();
   await played;
   t.ok(audio.report().sent.packets < 3000, `stopped after ${audio.report().sent.packets} packets`);

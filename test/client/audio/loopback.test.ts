@@ -45,7 +45,10 @@ function connected(pc: RTCPeerConnection, deadlineMs: number): Promise<void> {
  * Routes a track's RTP into a receiver, as the session does, and lets the test
  * await a packet count (with a grace deadline: what is missing then is asserted on).
  */
-function route(receiver: AudioReceiver): { push: (rtp: RtpPacket) => void; reached: (count: number, graceMs: number) => Promise<void> } {
+function route(receiver: AudioReceiver): {
+  push: (rtp: RtpPacket) => void;
+  reached: (count: number, graceMs: number) => Promise<void>;
+} {
   let wanted = Infinity;
   let done: (() => void) | undefined;
   return {

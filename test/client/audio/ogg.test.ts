@@ -1,5 +1,11 @@
 import t from 'tap';
-import { HEADER_BOS, HEADER_CONTINUED, HEADER_EOS, OggFormatError, parseOggPages } from '../../../client/audio/ogg-page.js';
+import {
+  HEADER_BOS,
+  HEADER_CONTINUED,
+  HEADER_EOS,
+  OggFormatError,
+  parseOggPages,
+} from '../../../client/audio/ogg-page.js';
 import { parseOggOpus } from '../../../client/audio/ogg-reader.js';
 import { OggOpusWriter } from '../../../client/audio/ogg-writer.js';
 import { OpusEncoder } from '../../../client/audio/opus.js';
@@ -28,10 +34,20 @@ t.test('write then read: packets, headers and granules come back', async (t) => 
 
   const stream = parseOggOpus(out.bytes());
   t.equal(stream.serial, 1234);
-  t.match(stream.head, { version: 1, channels: 1, preSkip: 312, inputSampleRate: 48000, outputGain: 0, mappingFamily: 0 });
+  t.match(stream.head, {
+    version: 1,
+    channels: 1,
+    preSkip: 312,
+    inputSampleRate: 48000,
+    outputGain: 0,
+    mappingFamily: 0,
+  });
   t.same(stream.tags, { vendor: 'unit', comments: ['TITLE=test'] });
   t.equal(stream.packets.length, 150);
-  t.ok(stream.packets.every((p, i) => p.data.equals(packets[i] ?? Buffer.alloc(0))), 'every packet byte for byte');
+  t.ok(
+    stream.packets.every((p, i) => p.data.equals(packets[i] ?? Buffer.alloc(0))),
+    'every packet byte for byte',
+  );
   t.equal(stream.packets.at(-1)?.granule, 150n * 960n);
   t.equal(stream.finalGranule, 144000n);
   t.equal(stream.durationSamples, 144000 - 312, 'playable length excludes the pre-skip');
@@ -93,10 +109,7 @@ t.test('big packets: lacing of 255 multiples and packets spanning pages', async 
     pages.some((p) => p.headerType & HEADER_CONTINUED),
     'a 200 kB packet continues across pages',
   );
-  t.ok(
-    pages.filter((p) => p.granule === -1n).length > 0,
-    'a page on which no packet ends has granule -1',
-  );
+  t.ok(pages.filter((p) => p.granule === -1n).length > 0, 'a page on which no packet ends has granule -1');
   t.equal(stream.finalGranule, BigInt(sizes.length * 960));
   t.same(stream.warnings, []);
 });

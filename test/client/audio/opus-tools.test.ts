@@ -62,80 +62,96 @@ t.test('reads a file opusenc made, and hears its tone', { skip: missing('opusenc
   t.equal(source?.kind, 'file', '--audio accepts it');
 });
 
-t.test('opusinfo and opusdec accept what the writer writes', { skip: missing('opusinfo') || missing('opusdec') }, async (t) => {
-  const dir = t.testdir();
-  const ogg = join(dir, 'written.ogg');
-  writeTone(ogg, 150, true);
-  const info = run('opusinfo', [ogg]);
-  t.equal(info.status, 0, 'opusinfo exit status 0');
-  t.notMatch(info.output, /WARNING|ERROR|error/i, info.output);
-  t.match(info.output, /Pre-skip: 312/);
-  t.match(info.output, /Channels: 1/);
-  t.match(info.output, /Playback length: 0m:02\.99\ds/);
-  t.match(info.output, /Logical stream 1 ended/);
+t.test(
+  'opusinfo and opusdec accept what the writer writes',
+  { skip: missing('opusinfo') || missing('opusdec') },
+  async (t) => {
+    const dir = t.testdir();
+    const ogg = join(dir, 'written.ogg');
+    writeTone(ogg, 150, true);
+    const info = run('opusinfo', [ogg]);
+    t.equal(info.status, 0, 'opusinfo exit status 0');
+    t.notMatch(info.output, /WARNING|ERROR|error/i, info.output);
+    t.match(info.output, /Pre-skip: 312/);
+    t.match(info.output, /Channels: 1/);
+    t.match(info.output, /Playback length: 0m:02\.99\ds/);
+    t.match(info.output, /Logical stream 1 ended/);
 
-  const wav = join(dir, 'decoded.wav');
-  const dec = run('opusdec', ['--quiet', ogg, wav]);
-  t.equal(dec.status, 0, dec.output);
-  const decoded = readFileSync(wav);
-  // 44-byte header then 16-bit mono PCM: 3 s minus the pre-skip.
-  t.equal((decoded.length - 44) / 2, 150 * 960 - 312, 'opusdec plays exactly the granule length');
-  const hz = dominantFrequency(s16leSamples(decoded.subarray(44)));
-  t.ok(hz !== undefined && Math.abs(hz - 440) < 1, `opusdec output at ${hz?.toFixed(2)} Hz`);
-});
+    const wav = join(dir, 'decoded.wav');
+    const dec = run('opusdec', ['--quiet', ogg, wav]);
+    t.equal(dec.status, 0, dec.output);
+    const decoded = readFileSync(wav);
+    // 44-byte header then 16-bit mono PCM: 3 s minus the pre-skip.
+    t.equal((decoded.length - 44) / 2, 150 * 960 - 312, 'opusdec plays exactly the granule length');
+    const hz = dominantFrequency(s16leSamples(decoded.subarray(44)));
+    t.ok(hz !== undefined && Math.abs(hz - 440) < 1, `opusdec output at ${hz?.toFixed(2)} Hz`);
+  },
+);
 
-t.test('a recording cut off without close still plays', { skip: missing('opusinfo') || missing('opusdec') }, async (t) => {
-  const dir = t.testdir();
-  const ogg = join(dir, 'cut.ogg');
-  writeTone(ogg, 60, false); // the process "dies": no close(), no EOS page
-  const info = run('opusinfo', [ogg]);
-  t.match(info.output, /EOS not set/, 'opusinfo notices the missing EOS...');
-  t.notMatch(info.output, /ERROR|corrupt|hole/i, '...and nothing else');
-  const wav = join(dir, 'cut.wav');
-  const dec = run('opusdec', ['--quiet', ogg, wav]);
-  t.equal(dec.status, 0, dec.output);
-  const samples = (readFileSync(wav).length - 44) / 2;
-  // At most one page (100 ms) plus the held-back newest packet is lost.
-  t.ok(samples >= 60 * 960 - 312 - 6 * 960, `${samples} samples survived the cut`);
-});
+t.test(
+  'a recording cut off without close still plays',
+  { skip: missing('opusinfo') || missing('opusdec') },
+  async (t) => {
+    const dir = t.testdir();
+    const ogg = join(dir, 'cut.ogg');
+    writeTone(ogg, 60, false); // the process "dies": no close(), no EOS page
+    const info = run('opusinfo', [ogg]);
+    t.match(info.output, /EOS not set/, 'opusinfo notices the missing EOS...');
+    t.notMatch(info.output, /ERROR|corrupt|hole/i, '...and nothing else');
+    const wav = join(dir, 'cut.wav');
+    const dec = run('opusdec', ['--quiet', ogg, wav]);
+    t.equal(dec.status, 0, dec.output);
+    const samples = (readFileSync(wav).length - 44) / 2;
+    // At most one page (100 ms) plus the held-back newest packet is lost.
+    t.ok(samples >= 60 * 960 - 312 - 6 * 960, `${samples} samples survived the cut`);
+  },
+);
 
-t.test('a --record with lost packets passes opusinfo and plays for the full time', { skip: missing('opusinfo') || missing('opusdec') }, async (t) => {
-  const dir = t.testdir();
-  const ogg = join(dir, 'gap.ogg');
-  const receiver = new AudioReceiver({ record: ogg });
-  const encoder = new OpusEncoder();
-  const tone = new ToneGenerator({ hz: 440 });
-  for (let i = 0; i < 150; i++) {
-    const payload = encoder.encode(tone.nextFrame());
-    if (i >= 50 && i < 60) continue; // 200 ms lost on the way
-    receiver.push(new RtpPacket(new RtpHeader({ sequenceNumber: i, timestamp: i * 960, payloadType: 111 }), payload));
-  }
-  encoder.close();
-  t.match(receiver.close(), { packets: 140, lost: 10, recorded: { packets: 150 } });
-  const info = run('opusinfo', [ogg]);
-  t.equal(info.status, 0);
-  t.notMatch(info.output, /WARNING|ERROR/, info.output);
-  const wav = join(dir, 'gap.wav');
-  t.equal(run('opusdec', ['--quiet', ogg, wav]).status, 0);
-  t.equal((readFileSync(wav).length - 44) / 2, 150 * 960 - 312, 'the gap is concealed, not cut out');
-});
+t.test(
+  'a --record with lost packets passes opusinfo and plays for the full time',
+  { skip: missing('opusinfo') || missing('opusdec') },
+  async (t) => {
+    const dir = t.testdir();
+    const ogg = join(dir, 'gap.ogg');
+    const receiver = new AudioReceiver({ record: ogg });
+    const encoder = new OpusEncoder();
+    const tone = new ToneGenerator({ hz: 440 });
+    for (let i = 0; i < 150; i++) {
+      const payload = encoder.encode(tone.nextFrame());
+      if (i >= 50 && i < 60) continue; // 200 ms lost on the way
+      receiver.push(new RtpPacket(new RtpHeader({ sequenceNumber: i, timestamp: i * 960, payloadType: 111 }), payload));
+    }
+    encoder.close();
+    t.match(receiver.close(), { packets: 140, lost: 10, recorded: { packets: 150 } });
+    const info = run('opusinfo', [ogg]);
+    t.equal(info.status, 0);
+    t.notMatch(info.output, /WARNING|ERROR/, info.output);
+    const wav = join(dir, 'gap.wav');
+    t.equal(run('opusdec', ['--quiet', ogg, wav]).status, 0);
+    t.equal((readFileSync(wav).length - 44) / 2, 150 * 960 - 312, 'the gap is concealed, not cut out');
+  },
+);
 
-t.test('a stereo stream is recorded as stereo and opusdec agrees', { skip: missing('opusinfo') || missing('opusdec') }, async (t) => {
-  const dir = t.testdir();
-  const ogg = join(dir, 'stereo.ogg');
-  const writer = new OggOpusFileWriter(ogg); // channels from the first packet's TOC
-  const encoder = new OpusEncoder({ channels: 2 });
-  const tone = new ToneGenerator({ hz: 1000, channels: 2 });
-  for (let i = 0; i < 50; i++) writer.writePacket(encoder.encode(tone.nextFrame()));
-  encoder.close();
-  writer.close();
-  const info = run('opusinfo', [ogg]);
-  t.equal(info.status, 0);
-  t.match(info.output, /Channels: 2/);
-  t.notMatch(info.output, /WARNING|ERROR/);
-  const wav = join(dir, 'stereo.wav');
-  t.equal(run('opusdec', ['--quiet', ogg, wav]).status, 0);
-  const decoded = readFileSync(wav);
-  t.equal(decoded.readUInt16LE(22), 2, 'opusdec writes two channels');
-  t.equal((decoded.length - 44) / 4, 50 * 960 - 312);
-});
+t.test(
+  'a stereo stream is recorded as stereo and opusdec agrees',
+  { skip: missing('opusinfo') || missing('opusdec') },
+  async (t) => {
+    const dir = t.testdir();
+    const ogg = join(dir, 'stereo.ogg');
+    const writer = new OggOpusFileWriter(ogg); // channels from the first packet's TOC
+    const encoder = new OpusEncoder({ channels: 2 });
+    const tone = new ToneGenerator({ hz: 1000, channels: 2 });
+    for (let i = 0; i < 50; i++) writer.writePacket(encoder.encode(tone.nextFrame()));
+    encoder.close();
+    writer.close();
+    const info = run('opusinfo', [ogg]);
+    t.equal(info.status, 0);
+    t.match(info.output, /Channels: 2/);
+    t.notMatch(info.output, /WARNING|ERROR/);
+    const wav = join(dir, 'stereo.wav');
+    t.equal(run('opusdec', ['--quiet', ogg, wav]).status, 0);
+    const decoded = readFileSync(wav);
+    t.equal(decoded.readUInt16LE(22), 2, 'opusdec writes two channels');
+    t.equal((decoded.length - 44) / 4, 50 * 960 - 312);
+  },
+);

@@ -16,14 +16,22 @@ function toneStream(count: number, hz = 440): Buffer[] {
 }
 
 function rtp(seq: number, timestamp: number, payload: Buffer, payloadType = 111): RtpPacket {
-  return new RtpPacket(new RtpHeader({ sequenceNumber: seq & 0xffff, timestamp: timestamp >>> 0, payloadType }), payload);
+  return new RtpPacket(
+    new RtpHeader({ sequenceNumber: seq & 0xffff, timestamp: timestamp >>> 0, payloadType }),
+    payload,
+  );
 }
 
 t.test('loss, reordering and duplicates; the recording keeps real time', async (t) => {
   const record = join(t.testdir(), 'gappy.ogg');
   let clock = 0;
   const progress: AudioProgress[] = [];
-  const receiver = new AudioReceiver({ record, payloadType: 111, now: () => clock, onProgress: (p) => progress.push(p) });
+  const receiver = new AudioReceiver({
+    record,
+    payloadType: 111,
+    now: () => clock,
+    onProgress: (p) => progress.push(p),
+  });
   const payloads = toneStream(150);
   const base = 65500; // the sequence wraps inside the stream
   const ts0 = 2 ** 32 - 960 * 40; // and so does the timestamp
@@ -54,7 +62,11 @@ t.test('loss, reordering and duplicates; the recording keeps real time', async (
   // 144 packets in order, 5 fillers for the gap and 1 for packet 80, whose slot
   // was filled when 81 arrived first.
   t.equal(recording.packets.length, 150, 'every 20 ms slot is in the file once');
-  t.equal(recording.packets.filter((p) => p.data.length === 1).length, 6, 'six of them stand in for lost or late packets');
+  t.equal(
+    recording.packets.filter((p) => p.data.length === 1).length,
+    6,
+    'six of them stand in for lost or late packets',
+  );
   t.equal(recording.finalGranule, 150n * 960n, 'the file lasts as long as the stream');
   t.same(recording.warnings, []);
 });

@@ -20,14 +20,23 @@ t.test('gaps count as loss', async (t) => {
 
 t.test('the 16-bit sequence wrap is neither loss nor reordering', async (t) => {
   const stats = new RtpStats();
-  const kinds = feed(stats, [[65533, 0], [65534, 960], [65535, 1920], [0, 2880], [1, 3840]]);
+  const kinds = feed(stats, [
+    [65533, 0],
+    [65534, 960],
+    [65535, 1920],
+    [0, 2880],
+    [1, 3840],
+  ]);
   t.same(kinds, ['new', 'new', 'new', 'new', 'new']);
   t.match(stats.snapshot(), { packets: 5, lost: 0, expected: 5, reordered: 0, highestSequence: 1 });
 });
 
 t.test('loss across the wrap', async (t) => {
   const stats = new RtpStats();
-  feed(stats, [[65534, 0], [2, 3840]]); // 65535, 0, 1 missing
+  feed(stats, [
+    [65534, 0],
+    [2, 3840],
+  ]); // 65535, 0, 1 missing
   t.match(stats.snapshot(), { packets: 2, expected: 5, lost: 3 });
 });
 
@@ -40,7 +49,11 @@ t.test('a late packet is reordering, and fills its gap', async (t) => {
 
 t.test('reordering across the wrap', async (t) => {
   const stats = new RtpStats();
-  const kinds = feed(stats, [[65535, 0], [1, 1920], [0, 960]]);
+  const kinds = feed(stats, [
+    [65535, 0],
+    [1, 1920],
+    [0, 960],
+  ]);
   t.same(kinds, ['new', 'new', 'reordered']);
   t.match(stats.snapshot(), { packets: 3, lost: 0, reordered: 1, expected: 3 });
 });
@@ -75,7 +88,10 @@ t.test('a sender that renumbers: counting restarts after the jump is confirmed',
   t.equal(kinds[50], 'late', 'the first packet after the jump is held as a stray');
   t.same(kinds.slice(51), new Array(49).fill('new'), 'the second confirms the restart');
   t.match(stats.snapshot(), { packets: 99, lost: 0, expected: 99, discarded: 1, restarts: 1, highestSequence: 40_049 });
-  t.ok(stats.snapshot().jitterMs < 2.1, `no jitter spike from the new timestamp base (${stats.snapshot().jitterMs} ms)`);
+  t.ok(
+    stats.snapshot().jitterMs < 2.1,
+    `no jitter spike from the new timestamp base (${stats.snapshot().jitterMs} ms)`,
+  );
 });
 
 t.test('jitter follows RFC 3550 A.8: J += (|D| - J) / 16', async (t) => {

@@ -28,6 +28,10 @@ t.test('createOpusAudio takes the CLI options and logger and is the AudioHooks',
   await audio.start({ track, payloadType: 111, codec: 'opus/48000/2' });
   await audio.stop();
   const report = audio.report();
-  t.match(report, { codec: 'opus/48000/2', sent: { packets: 10, toneHz: outcome.options.toneHz }, received: { packets: 10, lost: 0 } });
+  t.match(report, {
+    codec: 'opus/48000/2',
+    sent: { packets: 10, toneHz: outcome.options.toneHz },
+    received: { packets: 10, lost: 0 },
+  });
   t.ok(lines.join('').includes('audio out: sending a'), 'logs through the CLI logger');
 });

@@ -67,7 +67,12 @@ t.test('file: packets at their own durations, timestamps follow them', async (t)
   const source = loadAudioSource(path, 440);
   if (!source) throw new Error('expected a source');
   const sent: RtpPacket[] = [];
-  const sender = startAudioSender({ track: { writeRtp: (p) => sent.push(p) }, payloadType: 111, source, durationMs: 140 });
+  const sender = startAudioSender({
+    track: { writeRtp: (p) => sent.push(p) },
+    payloadType: 111,
+    source,
+    durationMs: 140,
+  });
   const done = await sender.done;
   t.match(done, { packets: 6, mediaMs: 140, file: path });
   const first = sent[0]?.header.timestamp ?? 0;
@@ -84,7 +89,14 @@ t.test('file: packets at their own durations, timestamps follow them', async (t)
 t.test('a follow-on sender continues the sequence and timestamp it is given', async (t) => {
   const sent: RtpPacket[] = [];
   const sink = { writeRtp: (p: RtpPacket) => sent.push(p) };
-  const first = startAudioSender({ track: sink, payloadType: 111, source: { kind: 'tone', hz: 440 }, durationMs: 60, sequence: 65534, timestamp: 2 ** 32 - 960 });
+  const first = startAudioSender({
+    track: sink,
+    payloadType: 111,
+    source: { kind: 'tone', hz: 440 },
+    durationMs: 60,
+    sequence: 65534,
+    timestamp: 2 ** 32 - 960,
+  });
   const a = await first.done;
   t.match(a, { nextSequence: 1, nextTimestamp: 1920 });
   const second = startAudioSender({
@@ -130,7 +142,12 @@ t.test('pacing follows the clock from the start: a stall is caught up at once, n
       reached = resolve;
       if (sent.length >= count) resolve();
     });
-  const sender = startAudioSender({ track: sink, payloadType: 111, source: { kind: 'tone', hz: 440 }, now: () => clock });
+  const sender = startAudioSender({
+    track: sink,
+    payloadType: 111,
+    source: { kind: 'tone', hz: 440 },
+    now: () => clock,
+  });
   t.teardown(() => sender.stop());
   t.equal(sent.length, 1, 'the packet due at the start goes at once');
   clock += 200; // the event loop "stalled" for 200 ms

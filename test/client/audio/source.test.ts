@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import t from 'tap';
 import { oggCrc } from '../../../client/audio/ogg-page.js';
 import { OggOpusWriter } from '../../../client/audio/ogg-writer.js';
-import { AudioFileError, loadAudioSource, openFrameSource, validateAudioOptions } from '../../../client/audio/source.js';
+import {
+  AudioFileError,
+  loadAudioSource,
+  openFrameSource,
+  validateAudioOptions,
+} from '../../../client/audio/source.js';
 import { sine, toInt16, wavFile } from './wav.js';
 
 function oggOf(packets: Buffer[]): Buffer {
@@ -51,7 +56,10 @@ t.test('bad --audio files are refused before the call, each with its own code', 
     [join(dir, 'vorbis.ogg'), 'audio-file-not-opus', /holds Vorbis, not Opus/],
     [join(dir, 'surround.ogg'), 'audio-file-not-opus', /6-channel Ogg Opus \(channel mapping family 1\)/],
   ];
-  writeFileSync(join(dir, 'vorbis.ogg'), retagged(oggOf([Buffer.from([0xf8])]), (head) => head.write('\x01vorbis', 0, 'latin1')));
+  writeFileSync(
+    join(dir, 'vorbis.ogg'),
+    retagged(oggOf([Buffer.from([0xf8])]), (head) => head.write('\x01vorbis', 0, 'latin1')),
+  );
   writeFileSync(
     join(dir, 'surround.ogg'),
     retagged(oggOf([Buffer.from([0xf8])]), (head) => {
@@ -101,7 +109,10 @@ t.test('validateAudioOptions checks the source and where --record would write', 
   t.doesNotThrow(() => validateAudioOptions({ audio: 'tone', toneHz: 440 }));
   t.doesNotThrow(() => validateAudioOptions({ audio: 'none', record: join(dir, 'out.ogg') }));
   const missingDir = caught(() => validateAudioOptions({ audio: 'tone', record: join(dir, 'no-such-dir', 'out.ogg') }));
-  t.ok(missingDir instanceof AudioFileError && missingDir.code === 'record-unwritable', 'a missing directory is refused');
+  t.ok(
+    missingDir instanceof AudioFileError && missingDir.code === 'record-unwritable',
+    'a missing directory is refused',
+  );
   const isDir = caught(() => validateAudioOptions({ audio: 'tone', record: join(dir, 'sub') }));
   t.ok(isDir instanceof AudioFileError && isDir.code === 'record-unwritable', 'a directory is refused');
   const badAudio = caught(() => validateAudioOptions({ audio: join(dir, 'x.ogg') }));

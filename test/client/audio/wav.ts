@@ -39,6 +39,7 @@ export function sine(hz: number, seconds: number, amplitude = 0.5, sampleRate = 
 
 export function toInt16(samples: Float64Array): Int16Array {
   const out = new Int16Array(samples.length);
-  for (let i = 0; i < samples.length; i++) out[i] = Math.max(-32768, Math.min(32767, Math.round((samples[i] ?? 0) * 32767)));
+  for (let i = 0; i < samples.length; i++)
+    out[i] = Math.max(-32768, Math.min(32767, Math.round((samples[i] ?? 0) * 32767)));
   return out;
 }
