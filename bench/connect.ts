@@ -26,12 +26,12 @@ async function startSignaling(): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [`${root}bin/signaling`, '--host', '127.0.0.1', '--port', '0'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   for await (const line of lines) {
     const record = parseJson(line);
     if (record?.msg === 'listening' && typeof record.url === 'string') {
       lines.close();
-      child.stdout!.resume();
+      child.stdout.resume();
       return { url: record.url, child };
     }
   }
@@ -71,7 +71,7 @@ async function bareRound(): Promise<Sample> {
   });
   await withTimeout(done, 20_000, 'bare pair');
   for (const peer of Object.values(peers)) peer.stdin!.end();
-  await Promise.all(Object.values(peers).map((p) => (p.exitCode === null ? once(p, 'exit') : undefined)));
+  await Promise.all(Object.values(peers).map((p) => (p.exitCode === null ? once(p, 'exit') : Promise.resolve())));
   return { offerer: results.get('offerer')!, answerer: results.get('answerer')! };
 }
 
@@ -103,7 +103,7 @@ async function clientRound(url: string, room: string): Promise<Sample> {
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     const [code] = (await once(child, 'exit')) as [number | null];
     const report = parseJson(out.trim().split('\n').pop() ?? '');
     const timings = report?.timingsMs as { dataChannelOpen?: number | null } | undefined;

@@ -39,7 +39,7 @@ function report(message: IdleReport): void {
 
 /** Peers in pairs: each pair one room, as two WebRTC peers would be. peers[i ^ 1] is peers[i]'s partner. */
 async function openPairs(): Promise<RelayPeer[]> {
-  const pairs: RelayPeer[][] = new Array(Math.floor(count / 2));
+  const pairs = new Array<RelayPeer[]>(Math.floor(count / 2));
   let next = 0;
   const worker = async (): Promise<void> => {
     for (let i = next++; i < pairs.length; i = next++) pairs[i] = await factory.group(`idle${i}`, 2);
@@ -112,7 +112,7 @@ process.on('message', (command: IdleCommand) => {
       },
     );
   } else {
-    Promise.all(listeners.map((l) => l.stop()))
+    void Promise.all(listeners.map((l) => l.stop()))
       .then(() => pools.close())
       .finally(() => process.disconnect());
   }

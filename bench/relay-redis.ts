@@ -47,10 +47,10 @@ async function main(): Promise<void> {
     servers.push(memory);
     const storeFlags = ['--store', redis.url(0)];
     const [a, b] = await Promise.all([startService(storeFlags), startService(storeFlags)]);
-    servers.push(a!, b!);
+    servers.push(a, b);
     const memoryPools = createPools(memory.url, poolSizes);
-    const aPools = createPools(a!.url, poolSizes);
-    const bPools = createPools(b!.url, poolSizes);
+    const aPools = createPools(a.url, poolSizes);
+    const bPools = createPools(b.url, poolSizes);
     pools.push(memoryPools, aPools, bPools);
     // Sends (and registration) through A, polls through B.
     const crossed: RelayPools = { send: aPools.send, poll: bPools.poll, close: async () => {} };
@@ -68,8 +68,8 @@ async function main(): Promise<void> {
         label: 'redis, 2 instances',
         peers: servicePeers(crossed),
         processes: [
-          { role: 'instance A', pid: a!.pid },
-          { role: 'instance B', pid: b!.pid },
+          { role: 'instance A', pid: a.pid },
+          { role: 'instance B', pid: b.pid },
           { role: 'redis-server', pid: redis.pid },
         ],
         rtt: [],

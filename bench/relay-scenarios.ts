@@ -103,10 +103,11 @@ export class FanIn {
     const group = await peers.group('fanin', senders + 1);
     const receiver = group.pop();
     if (receiver === undefined) throw new Error(`${peers.kind}: empty fan-in group`);
-    let fanIn: FanIn | undefined;
-    const listener = listen(receiver, () => fanIn?.arrived());
-    fanIn = new FanIn(group, receiver, listener);
-    return fanIn;
+    // The listener exists before the FanIn that counts its arrivals.
+    const counter: { fanIn?: FanIn } = {};
+    const listener = listen(receiver, () => counter.fanIn?.arrived());
+    counter.fanIn = new FanIn(group, receiver, listener);
+    return counter.fanIn;
   }
 
   /** Milliseconds from the first send until every sender's perSender messages have all arrived. */

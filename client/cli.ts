@@ -123,7 +123,7 @@ export function buildCli() {
       },
       'log-level': {
         choices: LEVELS,
-        default: 'info' as LogLevel,
+        default: 'info',
         coerce: last,
         describe: 'debug adds every signaling message',
       },

@@ -67,7 +67,7 @@ export function renderRecord(record: string, options: { color: boolean; verbose:
   const level = typeof parsed.level === 'number' ? parsed.level : 30;
   const t = typeof parsed.t === 'number' ? parsed.t : performance.now();
   const tag = level === 30 ? '' : `${LEVEL_NAMES[level] ?? 'log'}: `;
-  let line = `${Math.round(t).toString().padStart(6)} ms  ${tag}${String(parsed.msg ?? '')}`;
+  let line = `${Math.round(t).toString().padStart(6)} ms  ${tag}${typeof parsed.msg === 'string' ? parsed.msg : JSON.stringify(parsed.msg ?? '')}`;
   if (options.verbose) {
     const extra = Object.entries(parsed)
       .filter(([key]) => !OMIT.has(key))

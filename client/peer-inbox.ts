@@ -3,7 +3,7 @@ import type { Logger } from './log.js';
 import { mailbox } from './mailbox.js';
 import type { PeerEvent } from './session.js';
 import { errorText, type MailboxMessage, type Registration, type SignalingClient } from './signaling-client.js';
-import { Deadline, Latch } from './wait.js';
+import { type Deadline, Latch } from './wait.js';
 
 /** Something that takes the peer's messages while a call runs: a Call. */
 export interface CallSink {

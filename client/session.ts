@@ -14,9 +14,10 @@ import { IceWatch } from './ice-watch.js';
 import type { IceServerPlan } from './ice-servers.js';
 import type { Logger } from './log.js';
 import type { Report } from './report.js';
+import type * as WeriftModule from 'werift';
 import { Deadline, DeadlineError, Disposables, Latch, toError, werift as settle } from './wait.js';
 
-export type Werift = typeof import('werift');
+export type Werift = typeof WeriftModule;
 
 /** What the peer sent us through the service during this call. */
 export type PeerEvent =

@@ -279,7 +279,7 @@ export class RedisStore implements Store {
             (error: unknown) => {
               // A client that went away needs no answer; one that waits gets the 503.
               if (how === 'end') resolve({ ok: true, messages: [] });
-              else reject(error);
+              else reject(error instanceof Error ? error : new Error(String(error)));
             },
           )
           .finally(() => {

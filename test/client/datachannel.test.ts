@@ -92,7 +92,7 @@ t.test('the exchange: pings answered both ways, done, text printed, strangers ig
   t.ok(la.lines.some((l) => /text from the peer: hi from b/.test(l)));
   t.ok(la.lines.some((l) => /chat: ignored "not json at all"/.test(l)));
   t.ok(la.lines.some((l) => /pong 99 does not answer a ping of ours: ignored/.test(l)));
-  t.ok(la.lines.some((l) => /pong 3\/3 received  rtt \d+\.\d ms/.test(l)));
+  t.ok(la.lines.some((l) => /pong 3\/3 received {2}rtt \d+\.\d ms/.test(l)));
 });
 
 t.test('zero pings: answered at once', async (t) => {
@@ -168,5 +168,5 @@ t.test('log lines: ms since start, level tag, fields only when verbose', async (
   t.same(info.lines.length, 1);
   const debug = captureLog('debug');
   debug.log.info({ token: 's3cret', authorization: 'Bearer x' }, 'registered');
-  t.match(debug.lines[0], /registered  token=\[redacted\] authorization=\[redacted\]/, 'tokens never reach the log');
+  t.match(debug.lines[0], /registered {2}token=\[redacted\] authorization=\[redacted\]/, 'tokens never reach the log');
 });

@@ -96,7 +96,7 @@ t.test('formatCandidate: the Trickle ICE columns', async (t) => {
   const relay = parseCandidate('candidate:3 1 udp 16777215 198.51.100.9 50010 typ relay raddr 203.0.113.2 rport 40001');
   t.match(
     formatCandidate('local', relay, { url: 'turn:t:3478?transport=tcp', relayProtocol: 'tcp' }),
-    /relay  udp  198\.51\.100\.9:50010 .* via turn:t:3478\?transport=tcp \(tcp\)$/,
+    /relay {2}udp {2}198\.51\.100\.9:50010 .* via turn:t:3478\?transport=tcp \(tcp\)$/,
   );
   const v6 = parseCandidate('candidate:9 1 udp 2122262783 fd00::2 51000 typ host');
   t.equal(

@@ -80,8 +80,8 @@ function assertCompleted(
     { label: 'chat', sent: 5, received: 5 },
     `${role}: 5/5 pings`,
   );
-  t.match(stderr, /local  candidate  host /, `${role} logs candidates`);
-  t.match(stderr, /selected pair  /, `${role} logs the selected pair`);
+  t.match(stderr, /local {2}candidate {2}host /, `${role} logs candidates`);
+  t.match(stderr, /selected pair {2}/, `${role} logs the selected pair`);
   t.match(stderr, /left the room/, `${role} leaves the room`);
 }
 

@@ -118,7 +118,7 @@ t.test(
       );
       t.match(
         outcome.stderr,
-        /selected pair  relay udp 127\.0\.0\.1:\d+  <->  relay udp 127\.0\.0\.1:\d+/,
+        /selected pair {2}relay udp 127\.0\.0\.1:\d+ {2}<-> {2}relay udp 127\.0\.0\.1:\d+/,
         `${role} prints the relayed pair`,
       );
       assertMintedAllocation(t, server, role);
@@ -192,7 +192,7 @@ t.test(
       );
       t.match(
         outcome.stderr,
-        /local  candidate  host .*\(not signalled: --only relay\)/,
+        /local {2}candidate {2}host .*\(not signalled: --only relay\)/,
         `${role} says which candidates it keeps back`,
       );
     }

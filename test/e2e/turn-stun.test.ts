@@ -73,7 +73,7 @@ t.test(
       );
       t.match(
         outcome.stderr,
-        /remote candidate  srflx  udp  127\.0\.0\.1:\d+ .* from \S+:\d+/,
+        /remote candidate {2}srflx {2}udp {2}127\.0\.0\.1:\d+ .* from \S+:\d+/,
         `${role} prints the peer's srflx candidates with their related address`,
       );
       t.same(report?.gathering.verdicts, ['every ICE server answered'], `${role}: gathering verdict`);
@@ -139,7 +139,7 @@ t.test('--only srflx: each side signals its srflx candidates only and the call g
     const report = reports[role];
     t.match(
       outcome.stderr,
-      /local  candidate  host .*\(not signalled: --only srflx\)/,
+      /local {2}candidate {2}host .*\(not signalled: --only srflx\)/,
       `${role} keeps its host candidates back`,
     );
     if (!report) continue;

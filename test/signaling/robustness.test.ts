@@ -100,7 +100,7 @@ t.test('nothing a client sends makes the service answer 5xx or anything but JSON
       t.fail(`request ${i}: ${method} ${response.statusCode} ${response.body.slice(0, 200)}`);
     }
     if (response.statusCode >= 400 && response.body !== '') {
-      const parsed = response.json() as { error?: unknown; message?: unknown };
+      const parsed = response.json<{ error?: unknown; message?: unknown }>();
       if (typeof parsed.error !== 'string' || typeof parsed.message !== 'string')
         t.fail(`request ${i}: ${response.body}`);
     }
