@@ -3,6 +3,9 @@
 
 STAMP := node_modules/.install-stamp
 
+# Debian packages each target drives for real; scripts/debian-packages.sh installs the missing ones when root.
+packages = $(shell grep -v '^\#' scripts/packages/$(1).txt)
+
 $(STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
@@ -20,6 +23,7 @@ demo: build
 	node dist/scripts/demo.js
 
 test: build
+	scripts/debian-packages.sh $(call packages,test)
 	npx tap
 
 bench: build
@@ -27,6 +31,7 @@ bench: build
 
 # The NAT lab: network namespaces and iptables, so it needs root.
 natlab: build
+	scripts/debian-packages.sh $(call packages,natlab)
 	node dist/natlab/main.js $(NATLAB_ARGS)
 
 docker:
