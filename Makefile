@@ -3,7 +3,7 @@
 
 STAMP := node_modules/.install-stamp
 
-$(STAMP): package.json package-lock.json
+$(STAMP): package.json package-lock.json $(wildcard patches/*.patch)
 	npm ci --no-audit --no-fund
 	@touch $@
 
