@@ -6,7 +6,7 @@ STAMP := node_modules/.install-stamp
 # Debian packages each target drives for real; scripts/debian-packages.sh installs the missing ones when root.
 packages = $(shell grep -v '^\#' scripts/packages/$(1).txt)
 
-$(STAMP): package.json package-lock.json
+$(STAMP): package.json package-lock.json $(wildcard patches/*.patch)
 	npm ci --no-audit --no-fund
 	@touch $@
 

@@ -30,6 +30,8 @@ export interface DataChannelReport {
   /** Pongs that came back for them. */
   received: number;
   rttMs: RttSummary | null;
+  /** Whether the peer's `done` arrived (its pings answered, its audio played). */
+  peerDone: boolean;
 }
 
 export const ALIVE_INTERVAL_MS = 1_000;
@@ -121,7 +123,13 @@ export class ChatExchange {
   }
 
   report(label = this.channel?.label ?? 'chat'): DataChannelReport {
-    return { label, sent: this.sent, received: this.rtts.length, rttMs: summarizeRtt(this.rtts) };
+    return {
+      label,
+      sent: this.sent,
+      received: this.rtts.length,
+      rttMs: summarizeRtt(this.rtts),
+      peerDone: this.peerDone.settled,
+    };
   }
 
   stop(): void {

@@ -246,8 +246,12 @@ export interface SelectedPair {
 
 /**
  * The pair that carries traffic, as getStats() names it in
- * `transport.selectedCandidatePairId` (WERIFT-NOTES trap 7: not
- * getSelectedCandidatePair(), which can name a nominated pair that carries nothing).
+ * `transport.selectedCandidatePairId`: werift's `connection.nominated`, the
+ * pair whose socket and remote address every outgoing packet goes through
+ * (not getSelectedCandidatePair(), the first nominated pair of the check
+ * list, which can be one that carries nothing). Its local address is the one
+ * packets leave from only because each host socket is bound to its
+ * candidate's address (patches/werift+0.24.4+001+bind-host-sockets.patch).
  */
 export function selectedPairFromStats(records: Iterable<unknown>): SelectedPair | null {
   const byId = new Map<string, StatsRecord>();

@@ -7,7 +7,7 @@ import { planIceServers, type IceServerPlan } from './ice-servers.js';
 import type { Logger } from './log.js';
 import { PeerInbox, pumpMailbox } from './peer-inbox.js';
 import { register } from './registration.js';
-import { emptyReport, exitCodeOf, isOk, recordFailure, summaryLine, type Report } from './report.js';
+import { emptyReport, exitCodeOf, isOk, judgeIncomplete, recordFailure, summaryLine, type Report } from './report.js';
 import { Call, isOffer, type Werift } from './session.js';
 import { errorText, SignalingClient, SignalingError, type Registration } from './signaling-client.js';
 import { abortReason, Deadline, DeadlineError } from './wait.js';
@@ -91,10 +91,9 @@ export async function runPeer(options: ClientOptions, deps: RunDeps): Promise<nu
 
 /** Sets `ok`, prints the final summary, returns the exit code. */
 function finish(report: Report, options: ClientOptions, audioRequired: boolean, log: Logger): number {
-  report.ok = isOk(report, { messages: options.messages, audioRequired });
-  if (!report.ok && report.error === null) {
-    report.error = { code: 'incomplete', message: 'the exchange was incomplete' };
-  }
+  const expect = { messages: options.messages, audioRequired };
+  report.ok = isOk(report, expect);
+  if (!report.ok) judgeIncomplete(report, expect);
   const line = summaryLine(report);
   if (report.ok) log.info(line);
   else log.error(line);

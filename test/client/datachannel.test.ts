@@ -77,6 +77,7 @@ t.test('the exchange: pings answered both ways, done, text printed, strangers ig
   a.sendPings();
   b.sendPings();
   await Promise.all([a.pingsAnswered.promise, b.pingsAnswered.promise]);
+  t.equal(a.report().peerDone, false, 'no done yet');
   cb.send('{"type":"text","text":"hi from b"}');
   cb.send('not json at all');
   cb.send('{"type":"pong","seq":99,"t":1}');
@@ -85,8 +86,8 @@ t.test('the exchange: pings answered both ways, done, text printed, strangers ig
   await Promise.all([a.peerDone.promise, b.peerDone.promise]);
   a.stop();
   b.stop();
-  t.same({ ...a.report(), rttMs: null }, { label: 'chat', sent: 3, received: 3, rttMs: null });
-  t.same({ ...b.report(), rttMs: null }, { label: 'chat', sent: 2, received: 2, rttMs: null });
+  t.same({ ...a.report(), rttMs: null }, { label: 'chat', sent: 3, received: 3, rttMs: null, peerDone: true });
+  t.same({ ...b.report(), rttMs: null }, { label: 'chat', sent: 2, received: 2, rttMs: null, peerDone: true });
   t.ok(a.report().rttMs, 'rtt measured');
   t.ok(lifeA >= 6, 'every message received is a sign of life');
   t.ok(la.lines.some((l) => /text from the peer: hi from b/.test(l)));

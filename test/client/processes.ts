@@ -1,15 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { binEnv, repoRoot, startSignaling, type SignalingProcess } from '../helpers/signaling.js';
+import { binEnv, inNetns, repoRoot, startSignaling, type SignalingProcess } from '../helpers/signaling.js';
 
 /** Spawns a real bin from a tap test, without tap's hooks (see binEnv): as users run it. */
 export function spawnBin(
   bin: 'client' | 'signaling',
   args: string[],
-  options: { stdio?: Array<'ignore' | 'pipe'> } = {},
+  options: { stdio?: Array<'ignore' | 'pipe'>; netns?: string } = {},
 ): ChildProcess {
-  return spawn(process.execPath, [`${repoRoot}bin/${bin}`, ...args], {
+  const [command, argv] = inNetns(options.netns, [`${repoRoot}bin/${bin}`, ...args]);
+  return spawn(command, argv, {
     env: binEnv(),
     stdio: options.stdio ?? ['ignore', 'pipe', 'pipe'],
   });
@@ -17,7 +18,8 @@ export function spawnBin(
 
 /** The service for client tests: the same process helper the service's own tests use. */
 export type Service = SignalingProcess;
-export const startService = async (args: string[] = []): Promise<Service> => await startSignaling(args);
+export const startService = async (args: string[] = [], options: { netns?: string } = {}): Promise<Service> =>
+  await startSignaling(args, process.env, options);
 
 export interface ClientRun {
   child: ChildProcess;
@@ -36,8 +38,8 @@ export interface ClientRun {
 }
 
 /** One bin/client process; its --json report(s) parsed from stdout. */
-export function runClient(args: string[]): ClientRun {
-  const child = spawnBin('client', args);
+export function runClient(args: string[], options: { netns?: string } = {}): ClientRun {
+  const child = spawnBin('client', args, options);
   let stdout = '';
   let stderr = '';
   const lines: string[] = [];

@@ -1,6 +1,14 @@
 import t from 'tap';
 import { ClientError, FAILURES } from '../../client/errors.js';
-import { emptyReport, exitCodeOf, isOk, recordFailure, summaryLine, type Report } from '../../client/report.js';
+import {
+  emptyReport,
+  exitCodeOf,
+  isOk,
+  judgeIncomplete,
+  recordFailure,
+  summaryLine,
+  type Report,
+} from '../../client/report.js';
 
 const base = {
   role: 'offerer' as const,
@@ -12,7 +20,7 @@ const base = {
 
 function completed(): Report {
   const r = emptyReport(base);
-  r.dataChannel = { label: 'chat', sent: 5, received: 5, rttMs: { min: 0.9, median: 1.2, max: 2 } };
+  r.dataChannel = { label: 'chat', sent: 5, received: 5, rttMs: { min: 0.9, median: 1.2, max: 2 }, peerDone: true };
   r.audio = {
     codec: 'opus/48000/2',
     sent: { packets: 150, toneHz: 440 },
@@ -55,7 +63,7 @@ t.test('the empty report has every field of CLI.md', async (t) => {
 t.test('ok: every ping and pong, and audio when it is required', async (t) => {
   t.equal(isOk(completed(), { messages: 5, audioRequired: true }), true);
   const short = completed();
-  short.dataChannel = { label: 'chat', sent: 5, received: 4, rttMs: null };
+  short.dataChannel = { label: 'chat', sent: 5, received: 4, rttMs: null, peerDone: true };
   t.equal(isOk(short, { messages: 5, audioRequired: false }), false, 'a pong missing');
   t.equal(isOk(completed(), { messages: 6, audioRequired: false }), false, 'fewer pings sent than asked');
   const noAudio = completed();
@@ -128,4 +136,38 @@ t.test('summary line for people', async (t) => {
   recordFailure(failed, new ClientError('timeout', 'not connected after 30 s'));
   t.equal(summaryLine(failed), 'FAILED: timeout: not connected after 30 s; no data channel (exit 4)');
   t.same(JSON.parse(JSON.stringify(failed)).error, { code: 'timeout', message: 'not connected after 30 s' });
+});
+
+t.test('an incomplete call names what it missed, in the summary line and the JSON error', async (t) => {
+  const expect = { messages: 5, audioRequired: true };
+  const r = completed();
+  r.dataChannel = { label: 'chat', sent: 5, received: 3, rttMs: { min: 1, median: 1, max: 1 }, peerDone: false };
+  r.audio!.received = { packets: 135, lost: 15, jitterMs: 1, dominantHz: 660 };
+  t.equal(isOk(r, expect), false);
+  judgeIncomplete(r, expect);
+  const words = '3/5 pongs; no done from the peer; audio loss 10.0 % (the limit is under 10 %)';
+  t.same(JSON.parse(JSON.stringify(r)).error, { code: 'incomplete', message: words });
+  t.equal(
+    summaryLine(r),
+    `FAILED: incomplete: ${words}; 3/5 pongs, rtt 1/1/1 ms (min/median/max); audio 150 packets out, 135 in, 15 lost, 660 Hz (exit 1)`,
+  );
+});
+
+t.test('a deadline in the exchange keeps its words after the criteria it cut short', async (t) => {
+  const expect = { messages: 5, audioRequired: false };
+  const r = completed();
+  r.dataChannel!.peerDone = false;
+  recordFailure(r, new ClientError('incomplete', "the peer's done did not finish in time"));
+  judgeIncomplete(r, expect);
+  t.same(r.error, { code: 'incomplete', message: "no done from the peer (the peer's done did not finish in time)" });
+  judgeIncomplete(r, expect);
+  t.equal(r.error?.message, "no done from the peer (the peer's done did not finish in time)", 'judged once');
+});
+
+t.test('other failures keep their own words', async (t) => {
+  const r = completed();
+  r.dataChannel!.received = 2;
+  recordFailure(r, new ClientError('peer_silent', 'the peer went silent for 5 s'));
+  judgeIncomplete(r, { messages: 5, audioRequired: false });
+  t.same(r.error, { code: 'peer_silent', message: 'the peer went silent for 5 s' });
 });

@@ -29,11 +29,18 @@ export function binEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv 
   return rest;
 }
 
+/** `node args`, or the same inside a network namespace (`ip netns exec` execs node: the pid stays node's). */
+export function inNetns(netns: string | undefined, args: string[]): [string, string[]] {
+  return netns === undefined ? [process.execPath, args] : ['ip', ['netns', 'exec', netns, process.execPath, ...args]];
+}
+
 export async function startSignaling(
   args: string[] = [],
   env: NodeJS.ProcessEnv = process.env,
+  options: { netns?: string } = {},
 ): Promise<SignalingProcess> {
-  const child = spawn(process.execPath, [signalingBin, '--host', '127.0.0.1', '--port', '0', ...args], {
+  const [command, argv] = inNetns(options.netns, [signalingBin, '--host', '127.0.0.1', '--port', '0', ...args]);
+  const child = spawn(command, argv, {
     env: binEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

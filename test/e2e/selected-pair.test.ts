@@ -1,0 +1,87 @@
+import { execFileSync } from 'node:child_process';
+import t from 'tap';
+import { runClient, startService, type ClientRun } from '../client/processes.js';
+
+/**
+ * The selected pair both peers report is one path: each side's local candidate
+ * is the other's remote. It takes two local addresses to go wrong (a socket
+ * that is not bound to its candidate's address sends to the other address
+ * from that address: the peer sees a prflx, and the pair printed is not the
+ * path), so the call runs in a network namespace of its own with loopback
+ * and one more address; no NAT there, so the candidates must match exactly.
+ */
+
+if (process.getuid?.() !== 0) {
+  t.plan(0, 'needs root: the call runs in a network namespace of its own with two addresses');
+  process.exit(0);
+}
+
+const ns = `pair-${process.pid}`;
+const ip = (...args: string[]): void => void execFileSync('ip', args, { stdio: 'ignore' });
+ip('netns', 'add', ns);
+t.teardown(() => ip('netns', 'del', ns));
+ip('-n', ns, 'link', 'set', 'lo', 'up');
+ip('-n', ns, 'link', 'add', `pa${process.pid}`, 'type', 'veth', 'peer', 'name', `pb${process.pid}`);
+ip('-n', ns, 'addr', 'add', '192.0.2.2/24', 'dev', `pa${process.pid}`);
+ip('-n', ns, 'link', 'set', `pa${process.pid}`, 'up');
+ip('-n', ns, 'link', 'set', `pb${process.pid}`, 'up');
+
+const service = await startService([], { netns: ns });
+t.teardown(() => service.stop());
+
+interface Candidate {
+  type: string;
+  protocol: string;
+  address: string;
+  port: number;
+}
+interface Report {
+  ok: boolean;
+  candidates: { local: Candidate[] };
+  selectedPair: { local: Candidate; remote: Candidate; rttMs: number | null } | null;
+}
+
+function start(role: 'offerer' | 'answerer'): ClientRun {
+  const run = runClient(
+    [
+      '--role',
+      role,
+      '--signaling-addr',
+      service.url,
+      '--room',
+      'pair',
+      '--json',
+      '--interval-ms',
+      '100',
+      '--audio',
+      'none',
+      '--timeout-s',
+      '30',
+    ],
+    { netns: ns },
+  );
+  t.teardown(() => {
+    if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
+  });
+  return run;
+}
+
+const path = (c: Candidate | undefined): string => (c ? `${c.type} ${c.protocol} ${c.address}:${c.port}` : 'none');
+
+t.test('both sides report the same pair: my local is your remote', async (t) => {
+  const answerer = start('answerer');
+  await answerer.waitFor(/registered as answerer/);
+  const offerer = start('offerer');
+  const [o, a] = await Promise.all([offerer.result, answerer.result]);
+  const offer = o.reports.at(-1) as unknown as Report;
+  const answer = a.reports.at(-1) as unknown as Report;
+  t.equal(o.code, 0, 'offerer exits 0');
+  t.equal(a.code, 0, 'answerer exits 0');
+  const addresses = new Set(offer.candidates.local.map((c) => c.address));
+  t.ok(addresses.has('127.0.0.1') && addresses.has('192.0.2.2'), 'two local addresses to choose from');
+  t.ok(offer.selectedPair && answer.selectedPair, 'both report a pair');
+  t.equal(path(offer.selectedPair?.local), path(answer.selectedPair?.remote), "offerer's local is answerer's remote");
+  t.equal(path(answer.selectedPair?.local), path(offer.selectedPair?.remote), "answerer's local is offerer's remote");
+  t.type(offer.selectedPair?.rttMs, 'number', 'offerer: rtt kept');
+  t.type(answer.selectedPair?.rttMs, 'number', 'answerer: rtt kept');
+});
