@@ -7,6 +7,7 @@ export const FAILURES = {
   no_turn_server: { exit: 2, summary: '--relay-only without a TURN server' },
   signaling_unreachable: { exit: 3, summary: 'the signaling service was unreachable' },
   signaling_refused: { exit: 3, summary: 'the signaling service refused us' },
+  signaling_protocol: { exit: 3, summary: 'the signaling service answered something that is not this protocol' },
   name_taken: { exit: 3, summary: 'another live peer holds our name' },
   timeout: { exit: 4, summary: 'not connected before --timeout-s' },
   ice_failed: { exit: 4, summary: 'ICE failed' },

@@ -1,3 +1,4 @@
+import { CandidateCap } from './candidate-cap.js';
 import type { ClientOptions } from './cli.js';
 import type { Logger } from './log.js';
 import { mailbox } from './mailbox.js';
@@ -20,10 +21,19 @@ export class PeerInbox {
   private readonly queue: MailboxMessage[] = [];
   private waiter: Latch | undefined;
   private call: CallSink | undefined;
+  private cap: CandidateCap | undefined;
+
+  /** `log` says when a call's remote candidates pass the cap (client/candidate-cap.ts). */
+  constructor(
+    private readonly log: Logger,
+    private readonly maxRemoteCandidates?: number,
+  ) {}
 
   push(message: MailboxMessage): void {
     const event = this.call ? toCallEvent(message) : undefined;
     if (event && this.call) {
+      // Dropped here, before the call (and werift) sees them: past the cap they only cost time.
+      if (event.kind === 'candidate' && this.cap && !this.cap.admit(event.data)) return;
       this.call.deliver(event);
       return;
     }
@@ -32,13 +42,16 @@ export class PeerInbox {
   }
 
   /** Routes call messages to `call` from now on, starting with those already queued. */
-  attach(call: CallSink): void {
+  attach(call: CallSink, from: string): void {
     this.call = call;
+    this.cap = new CandidateCap(this.log, from, this.maxRemoteCandidates);
     const waiting = this.queue.splice(0);
     for (const message of waiting) this.push(message);
   }
 
   detach(): void {
+    this.cap?.close();
+    this.cap = undefined;
     this.call = undefined;
   }
 

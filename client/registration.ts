@@ -6,6 +6,7 @@ import {
   backoffMs,
   errorText,
   SignalingError,
+  SignalingProtocolError,
   SignalingUnreachableError,
   type Registration,
   type SignalingClient,
@@ -14,6 +15,9 @@ import { abortReason } from './wait.js';
 
 /** How long an unreachable service is retried (CLI.md: up to 10 s, less with a shorter --timeout-s). */
 export const UNREACHABLE_RETRY_MS = 10_000;
+
+/** The least time one registration attempt gets, however little of the retry time is left. */
+const MIN_ATTEMPT_MS = 250;
 
 /** Registers, retrying an unreachable or busy service and a name that is still held. */
 export async function register(
@@ -28,13 +32,25 @@ export async function register(
   for (let attempt = 1; ; attempt++) {
     if (abort.aborted) throw abortReason(abort);
     try {
-      return await signaling.register(options.room, options.id, {
-        role: options.role,
-        agent: 'webrtc-lab client (werift)',
-      });
+      // A service that accepts the connection and never answers must not hold us past our time.
+      const timeoutMs = Math.max(MIN_ATTEMPT_MS, started + unreachableFor - Date.now());
+      return await signaling.register(
+        options.room,
+        options.id,
+        { role: options.role, agent: 'webrtc-lab client (werift)' },
+        { timeoutMs },
+      );
     } catch (error) {
       if (abort.aborted) throw abortReason(abort);
       let wait: number;
+      if (error instanceof SignalingProtocolError) {
+        // Not worth retrying: whatever answers there (a captive portal, another program) is not our service.
+        throw new ClientError(
+          'signaling_protocol',
+          `the service at ${options.signalingAddr} answered something that is not this protocol (${error.status}, ${error.contentType || 'no content-type'}, ${error.bytes} bytes: ${error.preview})`,
+          { cause: error },
+        );
+      }
       if (error instanceof SignalingUnreachableError || (error instanceof SignalingError && error.transient)) {
         if (Date.now() - started >= unreachableFor) {
           throw new ClientError(

@@ -53,7 +53,7 @@ export async function runPeer(options: ClientOptions, deps: RunDeps): Promise<nu
       );
     }
 
-    const inbox = new PeerInbox();
+    const inbox = new PeerInbox(log);
     pumping = pumpMailbox(signaling, registration, options, inbox, log, pump.signal);
     const werift = await deps.werift;
     log.debug('werift loaded');
@@ -237,7 +237,7 @@ class CallFactory {
       connectDeadline,
       abort: this.abort,
     });
-    inbox.attach(call);
+    inbox.attach(call, options.peer);
     try {
       const outcome = await call.run();
       if (outcome.error) recordFailure(report, outcome.error);

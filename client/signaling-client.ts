@@ -3,6 +3,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request, type Dispatcher } from 'undici';
 import type { IceServer } from './ice-servers.js';
 import type { Logger } from './log.js';
+import { parseJson, SignalingError, SignalingUnreachableError, toSignalingError } from './signaling-errors.js';
+import {
+  contentType,
+  MAX_RESPONSE_BYTES,
+  parseJsonOrUndefined,
+  previewOf,
+  readBody,
+  replies,
+  SignalingProtocolError,
+  TooLargeError,
+  type ReplyCheck,
+} from './protocol-check.js';
 
 /** A message as it leaves a poll: PROTOCOL.md "Poll". */
 export interface MailboxMessage {
@@ -22,28 +34,8 @@ export interface Registration {
   ttlMs: number;
 }
 
-/** The service answered with an error body: `{error, message}` and a status. */
-export class SignalingError extends Error {
-  override name = 'SignalingError';
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    /** From `retry-after` or the body's `retryAfterMs`, when the service gave one. */
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-  }
-  /** Worth trying again later: 5xx and 429. */
-  get transient(): boolean {
-    return this.status >= 500 || this.status === 429;
-  }
-}
-
-/** No HTTP answer at all: refused, reset, timed out, DNS. */
-export class SignalingUnreachableError extends Error {
-  override name = 'SignalingUnreachableError';
-}
+export { SignalingError, SignalingUnreachableError } from './signaling-errors.js';
+export { SignalingProtocolError } from './protocol-check.js';
 
 export interface SignalingClientOptions {
   apiKey?: string | undefined;
@@ -86,14 +78,23 @@ export class SignalingClient {
     return this.token !== undefined;
   }
 
-  /** One attempt to register; throws SignalingError or SignalingUnreachableError. */
-  async register(room: string, name: string, meta: Record<string, unknown>): Promise<Registration> {
-    const body = await this.call('POST', `/v1/rooms/${enc(room)}/peers`, {
+  /**
+   * One attempt to register; throws SignalingError, SignalingUnreachableError
+   * (`timeoutMs` without an answer counts as unreachable) or SignalingProtocolError.
+   */
+  async register(
+    room: string,
+    name: string,
+    meta: Record<string, unknown>,
+    options: { timeoutMs?: number } = {},
+  ): Promise<Registration> {
+    const reg = await this.call('POST', `/v1/rooms/${enc(room)}/peers`, {
       auth: this.apiKey,
       body: { name, meta },
       expect: 201,
+      check: replies.register,
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     });
-    const reg = body as Registration & { token: string };
     this.token = reg.token;
     this.room = reg.room;
     this.name = reg.name;
@@ -139,12 +140,15 @@ export class SignalingClient {
           body: data === undefined ? { type } : { type, data },
           headers: { 'idempotency-key': key },
           expect: 202,
+          check: replies.send,
           signal,
         });
-        return (body as { seq: number }).seq;
+        return body.seq;
       } catch (error) {
         const retryable =
-          error instanceof SignalingUnreachableError || (error instanceof SignalingError && error.transient);
+          error instanceof SignalingUnreachableError ||
+          error instanceof SignalingProtocolError ||
+          (error instanceof SignalingError && error.transient);
         const wait =
           error instanceof SignalingError && error.retryAfterMs !== undefined ? error.retryAfterMs : backoffMs(attempt);
         if (!retryable || signal?.aborted || Date.now() + wait > giveUpAt) throw error;
@@ -165,12 +169,13 @@ export class SignalingClient {
       {
         auth: this.requireToken(),
         expect: 200,
+        check: replies.poll,
         signal,
         // The service holds the request up to timeoutMs: undici must wait longer than that.
         timeoutMs: timeoutMs + 10_000,
       },
     );
-    return (body as { messages: MailboxMessage[] }).messages;
+    return body.messages;
   }
 
   /** Leaves the room (idempotent; the token is forgotten whatever happens). */
@@ -200,17 +205,16 @@ export class SignalingClient {
     return this.token;
   }
 
+  private call<T>(
+    method: Dispatcher.HttpMethod,
+    path: string,
+    options: CallOptions & { check: ReplyCheck<T> },
+  ): Promise<T>;
+  private call(method: Dispatcher.HttpMethod, path: string, options: CallOptions): Promise<unknown>;
   private async call(
     method: Dispatcher.HttpMethod,
     path: string,
-    options: {
-      auth?: string | undefined;
-      body?: unknown;
-      headers?: Record<string, string>;
-      expect: number;
-      signal?: AbortSignal | undefined;
-      timeoutMs?: number;
-    },
+    options: CallOptions & { check?: ReplyCheck<unknown> },
   ): Promise<unknown> {
     const headers: Record<string, string> = { ...options.headers };
     if (options.auth !== undefined) headers.authorization = `Bearer ${options.auth}`;
@@ -230,35 +234,43 @@ export class SignalingClient {
       if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : error;
       throw new SignalingUnreachableError(`${this.baseUrl} unreachable: ${errorText(error)}`, { cause: error });
     }
-    const text = await response.body.text().catch((error: unknown) => {
+    const text = await readBody(response.body, MAX_RESPONSE_BYTES).catch((error: unknown) => {
+      if (error instanceof TooLargeError) {
+        throw new SignalingProtocolError(
+          this.baseUrl,
+          response.statusCode,
+          contentType(response),
+          error.message,
+          error.bytes,
+        );
+      }
       throw new SignalingUnreachableError(`${this.baseUrl}: response cut short: ${errorText(error)}`, { cause: error });
     });
-    if (response.statusCode === options.expect) return text === '' ? null : parseJson(text);
-    throw toSignalingError(response.statusCode, text, response.headers['retry-after']);
+    if (response.statusCode !== options.expect) {
+      throw toSignalingError(response.statusCode, text, response.headers['retry-after']);
+    }
+    if (!options.check) return text === '' ? null : parseJson(text);
+    const body = parseJsonOrUndefined(text);
+    if (!options.check.Check(body)) {
+      throw new SignalingProtocolError(
+        this.baseUrl,
+        response.statusCode,
+        contentType(response),
+        previewOf(text),
+        Buffer.byteLength(text),
+      );
+    }
+    return body;
   }
 }
 
-function toSignalingError(status: number, text: string, retryAfter: string | string[] | undefined): SignalingError {
-  const body = parseJson(text);
-  const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-  const code = typeof fields.error === 'string' ? fields.error : `http_${status}`;
-  const message = typeof fields.message === 'string' ? fields.message : `HTTP ${status}`;
-  const header = Array.isArray(retryAfter) ? retryAfter[0] : retryAfter;
-  const retryAfterMs =
-    typeof fields.retryAfterMs === 'number'
-      ? fields.retryAfterMs
-      : header !== undefined && /^\d+$/.test(header)
-        ? Number(header) * 1000
-        : undefined;
-  return new SignalingError(status, code, message, retryAfterMs);
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
+interface CallOptions {
+  auth?: string | undefined;
+  body?: unknown;
+  headers?: Record<string, string>;
+  expect: number;
+  signal?: AbortSignal | undefined;
+  timeoutMs?: number;
 }
 
 function enc(segment: string): string {

@@ -126,14 +126,14 @@ const message = (seq: number, type: string, from = 'peer', data: unknown = null)
 });
 
 t.test('peer inbox: queued until a call is attached, then routed to it', async (t) => {
-  const inbox = new PeerInbox();
+  const inbox = new PeerInbox(captureLog().log);
   inbox.push(message(1, 'peer-joined'));
   inbox.push(message(2, 'offer', 'peer', { type: 'offer', sdp: 'v=0' }));
   inbox.push(message(3, 'candidate', 'peer', { candidate: 'candidate:1 1 udp 1 10.0.0.1 1 typ host' }));
   t.equal((await inbox.next(new Deadline(1000), 'x')).type, 'peer-joined');
   t.equal((await inbox.next(new Deadline(1000), 'x')).type, 'offer');
   const got: PeerEvent[] = [];
-  inbox.attach({ deliver: (e) => got.push(e) });
+  inbox.attach({ deliver: (e) => got.push(e) }, 'peer');
   t.same(
     got.map((e) => e.kind),
     ['candidate'],

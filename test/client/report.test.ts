@@ -91,6 +91,7 @@ t.test('exit codes follow CLI.md', async (t) => {
     no_turn_server: 2,
     signaling_unreachable: 3,
     signaling_refused: 3,
+    signaling_protocol: 3,
     name_taken: 3,
     timeout: 4,
     ice_failed: 4,
