@@ -1,5 +1,5 @@
 /**
- * CPU cost of the audio codec per stream (issue 4: under 1 % of a core).
+ * CPU cost of the audio codec per stream (the target: under 1 % of a core).
  *
  * 1. Per 20 ms frame, over 2000 frames: Opus encode and decode (medians), tone
  *    generation, and the analyser (mean: its FFT runs once a second), against a

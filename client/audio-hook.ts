@@ -6,7 +6,7 @@ import type { Logger } from './log.js';
  * The seam between the session and the audio code (client/audio/, written
  * separately). The session negotiates one Opus transceiver (sendrecv), and on
  * connectionState "connected" calls `start()` with the track to write RTP to
- * and the payload type the peers agreed on (WERIFT-NOTES trap 9: werift drops
+ * and the payload type the peers agreed on (docs/WERIFT.md, Media: werift drops
  * packets written before DTLS is up and rewrites SSRC and payload type).
  * Every RTP packet that arrives goes to `onRtp()`.
  */

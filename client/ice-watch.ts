@@ -128,7 +128,7 @@ export class IceWatch {
   }
 
   /**
-   * The pair that carries traffic, from getStats() (WERIFT-NOTES trap 7), into
+   * The pair that carries traffic, from getStats() (docs/WERIFT.md, The selected pair), into
    * the report; logged when it is new or has changed.
    */
   async selectedPair(pc: RTCPeerConnection): Promise<void> {

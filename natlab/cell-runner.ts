@@ -44,7 +44,7 @@ export interface CellResult {
 const SIDE_OF: Record<Role, Side> = { answerer: 'A', offerer: 'B' };
 
 /**
- * The TURN URL werift uses is the first one it is given (WERIFT-NOTES trap 5),
+ * The TURN URL werift uses is the first one it is given (docs/WERIFT.md, Gathering),
  * and the service hands out UDP before TCP. A peer behind udpblock is therefore
  * configured like a real user behind such a firewall would be: with an explicit
  * TURN-over-TCP server (--turn, credentials minted from the lab's secret),

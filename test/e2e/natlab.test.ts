@@ -12,7 +12,7 @@ import { labUnavailableReason } from '../../natlab/preflight.js';
 import { repoPath } from '../../natlab/repo.js';
 import { runMatrix } from '../../natlab/run-matrix.js';
 
-// The reduced matrix of issue 6: one cell that hole-punches, one that needs the
+// A reduced matrix: one cell that hole-punches, one that needs the
 // relay, one that needs TURN over TCP; each also with --relay-only for the TCP case.
 const CELLS: Cell[] = [
   ...buildCells(REDUCED_PAIRS, ['default']),

@@ -60,7 +60,7 @@ const READY_TIMEOUT_MS = 20_000;
 
 // Relay ranges come from 20000-31999: below Linux's ephemeral range (32768-60999),
 // so the thousands of short-lived connections other tests make never hold them,
-// and clear of natlab's 49152-49999 and WERIFT-NOTES' 50000-50200. Each call
+// and clear of natlab's 49152-49999. Each call
 // takes the next block of 100; the first block depends on the pid so that test
 // files running side by side are unlikely to share one.
 const RELAY_BASE = 20_000;
