@@ -1,4 +1,4 @@
-import type { AudioReport } from './audio-hook.js';
+import type { AudioReport } from './audio/types.js';
 import type { ClientOptions } from './cli.js';
 import type { DataChannelReport } from './datachannel.js';
 import { ClientError, FAILURES, type FailureCode } from './errors.js';

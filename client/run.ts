@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { createAudio } from './audio-hook.js';
+import { createAudio } from './audio/lazy-audio.js';
 import type { ClientOptions } from './cli.js';
 import { ClientError } from './errors.js';
 import { planIceServers, type IceServerPlan } from './ice-servers.js';

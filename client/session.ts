@@ -6,7 +6,7 @@ import type {
   RTCRtpTransceiver,
   RTCSessionDescription,
 } from 'werift';
-import { OPUS, type AudioHooks } from './audio-hook.js';
+import { OPUS, type AudioHooks } from './audio/types.js';
 import type { ClientOptions } from './cli.js';
 import { ChatExchange } from './datachannel.js';
 import { ClientError } from './errors.js';
