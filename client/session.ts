@@ -8,6 +8,7 @@ import type {
 } from 'werift';
 import { OPUS, type AudioHooks } from './audio/types.js';
 import type { ClientOptions } from './cli.js';
+import { routeCandidate } from './candidate-route.js';
 import { ChatExchange } from './datachannel.js';
 import { ClientError } from './errors.js';
 import { IceWatch } from './ice-watch.js';
@@ -361,7 +362,9 @@ export class Call {
       }
     }
     try {
-      await settle(pc.addIceCandidate(data === null ? null : (data as RTCIceCandidateInitLike)), 'addIceCandidate');
+      // An empty or unknown sdpMid (pion's) is routed by index, as browsers do.
+      const routed = data === null ? null : routeCandidate(data as RTCIceCandidateInitLike, pc.remoteDescription?.sdp);
+      await settle(pc.addIceCandidate(routed), 'addIceCandidate');
     } catch (error) {
       this.setup.log.warn(`addIceCandidate failed: ${toError(error, 'addIceCandidate').message}`);
     }
