@@ -7,11 +7,11 @@ import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { request, WebSocket } from 'undici';
+import { repoRoot } from '../scripts/repo.js';
 
-export const root = fileURLToPath(new URL('../../', import.meta.url));
+export const root = repoRoot;
 
 /**
  * Limits lifted so the benchmark measures the relay, not the limits: one

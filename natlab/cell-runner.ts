@@ -9,7 +9,7 @@ import { buildSide, removeSide } from './nat-side.js';
 import { parseReportOutput, summarise, type PeerSummary, type RelayTransportHint } from './peer-report.js';
 import { startPeer, type PeerRun } from './peer-process.js';
 import { labIceUrls, SIGNALING_URL } from './signaling-service.js';
-import { turnRestCredentials } from './turn-credentials.js';
+import { turnRestCredentials } from '../signaling/ice-servers.js';
 import { relayTransportFrom, turnFlows, type TurnFlows } from './turn-flows.js';
 
 export interface CellOptions {
@@ -66,8 +66,8 @@ export function peerArgs(cell: Cell, role: Role, room: string, opts: CellOptions
   if (cell.mode !== 'no-turn') args.push('--with-turn');
   if (cell.mode === 'relay-only') args.push('--relay-only');
   if (behaviour === 'udpblock' && cell.mode !== 'no-turn') {
-    const creds = turnRestCredentials(opts.turnSecret, `${room}-${role}`);
-    args.push('--turn', labIceUrls().turnTcp, '--turn-username', creds.username, '--turn-password', creds.password);
+    const creds = turnRestCredentials(opts.turnSecret, `${room}-${role}`, 3600, Date.now());
+    args.push('--turn', labIceUrls().turnTcp, '--turn-username', creds.username, '--turn-password', creds.credential);
   }
   return [...args, ...opts.clientArgs];
 }

@@ -10,7 +10,7 @@ import {
   type Cell,
   type Mode,
 } from './matrix.js';
-import { repoPath } from './repo.js';
+import { repoPath } from '../scripts/repo.js';
 
 export interface NatlabArgs {
   cells: Cell[];

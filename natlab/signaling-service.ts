@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { PUB_PRIMARY, SIGNALING_PORT } from './addresses.js';
 import type { Lab } from './lab.js';
 import { waitForListeners } from './listeners.js';
-import { repoPath } from './repo.js';
+import { repoPath } from '../scripts/repo.js';
 
 export interface IceServerUrls {
   stun: string;

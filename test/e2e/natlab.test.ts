@@ -9,7 +9,7 @@ import { routerRules } from '../../natlab/router-rules.js';
 import { buildCells, REDUCED_PAIRS, type Cell } from '../../natlab/matrix.js';
 import { namespaceName } from '../../natlab/lab-id.js';
 import { labUnavailableReason } from '../../natlab/preflight.js';
-import { repoPath } from '../../natlab/repo.js';
+import { repoPath } from '../../scripts/repo.js';
 import { runMatrix } from '../../natlab/run-matrix.js';
 
 // A reduced matrix: one cell that hole-punches, one that needs the
