@@ -2,6 +2,7 @@
  * buildServer(config, deps) assembles the service and never listens: tests
  * call it with `inject`, and only main.ts binds a port.
  */
+import { isUtf8 } from 'node:buffer';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -62,12 +63,19 @@ export function buildServer(config: Config, deps: ServerDeps = {}): FastifyInsta
   });
 
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body as string;
-    if (text === '') {
+  // Bodies arrive as bytes: decoding them as a string would replace invalid
+  // UTF-8 with U+FFFD, and the service would relay something it was not sent.
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const bytes = body as Buffer;
+    if (bytes.length === 0) {
       done(null, undefined);
       return;
     }
+    if (!isUtf8(bytes)) {
+      done(new ProtocolError('invalid_json', { message: 'The request body is not valid UTF-8.' }), undefined);
+      return;
+    }
+    const text = bytes.toString('utf8');
     try {
       const value: unknown = JSON.parse(text);
       request.rawBody = text;

@@ -41,21 +41,25 @@ export async function peerRoutes(fastify: FastifyInstance, { config, store, cloc
         response: { 201: RegisterReply, ...errors },
       },
       onRequest: requireApiKey(config.apiKey),
-      // An empty body counts as {}.
+      // Only an empty body counts as {}: a JSON null is a body, and not an object.
       preValidation: async (request) => {
-        request.body ??= {};
+        if (request.body === undefined) request.body = {};
       },
     },
     async (request, reply) => {
       const { room } = request.params;
-      const { name, meta } = request.body;
-      if (meta !== undefined && Buffer.byteLength(JSON.stringify(meta)) > maxMetaBytes) {
+      const { name } = request.body;
+      // Measured on the text that will be relayed, by scanning, not by
+      // re-serialising: a JSON.stringify of meta recurses, and 5,000 levels of
+      // nesting overflow the stack. Within 1024 bytes, nesting is shallow.
+      const rawMeta = request.rawBody === undefined ? undefined : memberText(request.rawBody, 'meta');
+      const meta = rawMeta === undefined ? '{}' : compactJson(rawMeta);
+      if (Buffer.byteLength(meta) > maxMetaBytes) {
         throw new ProtocolError('invalid_request', {
           message: `meta is larger than ${maxMetaBytes} bytes as compact JSON.`,
         });
       }
-      const rawMeta = request.rawBody === undefined ? undefined : memberText(request.rawBody, 'meta');
-      const outcome = await store.register({ room, name, meta: rawMeta === undefined ? '{}' : compactJson(rawMeta) });
+      const outcome = await store.register({ room, name, meta });
       if (!outcome.ok) {
         throw new ProtocolError(
           outcome.error,
