@@ -96,3 +96,50 @@ export const Status = Type.Object({
   status: Type.String(),
   message: Type.Optional(Type.String()),
 });
+
+/*
+ * Peer-to-peer messages the CLI sends through the service (the service relays
+ * them unread; these schemas are for the receiving peer). Additional fields
+ * are allowed: a newer peer may say more.
+ */
+
+export const NatMapping = Type.Union([
+  Type.Literal('no-nat'),
+  Type.Literal('endpoint-independent'),
+  Type.Literal('address-dependent'),
+  Type.Literal('address-and-port-dependent'),
+  Type.Literal('unknown'),
+]);
+export type NatMapping = Static<typeof NatMapping>;
+
+export const NatFiltering = Type.Union([
+  Type.Literal('endpoint-independent'),
+  Type.Literal('address-dependent'),
+  Type.Literal('address-and-port-dependent'),
+  Type.Literal('unknown'),
+]);
+export type NatFiltering = Static<typeof NatFiltering>;
+
+export const NatMethod = Type.Union([
+  Type.Literal('rfc5780'),
+  Type.Literal('two-servers'),
+  Type.Literal('two-ports'),
+  Type.Literal('none'),
+]);
+export type NatMethod = Static<typeof NatMethod>;
+
+/** One side's NAT behaviour in RFC 4787 terms: the data of a `nat` message. */
+export const NatBehaviour = Type.Object({
+  mapping: NatMapping,
+  filtering: NatFiltering,
+  hairpin: Type.Union([Type.Boolean(), Type.Null()]),
+  publicAddresses: Type.Array(
+    Type.Object({
+      destination: Type.String({ description: 'address:port the Binding request went to' }),
+      mapped: Type.String({ description: 'address:port that destination saw us at' }),
+    }),
+  ),
+  method: NatMethod,
+  notes: Type.Array(Type.String(), { description: 'what could not be measured, and why, in words' }),
+});
+export type NatBehaviour = Static<typeof NatBehaviour>;
