@@ -141,5 +141,20 @@ export const NatBehaviour = Type.Object({
   ),
   method: NatMethod,
   notes: Type.Array(Type.String(), { description: 'what could not be measured, and why, in words' }),
+  asked: Type.Optional(Type.Integer({ minimum: 0, description: 'how many STUN destinations were configured' })),
 });
 export type NatBehaviour = Static<typeof NatBehaviour>;
+
+/** The data of a `nat` message: the behaviour, and what the sender's ICE will try. */
+export const NatMessage = Type.Intersect([
+  NatBehaviour,
+  Type.Object({
+    turn: Type.Optional(
+      Type.Union([Type.Literal('udp'), Type.Literal('tcp'), Type.Literal('tls'), Type.Null()], {
+        description: 'the transport of the TURN server the sender allocates on, null for none',
+      }),
+    ),
+    relayOnly: Type.Optional(Type.Boolean({ description: 'the sender tries relay paths only' })),
+  }),
+]);
+export type NatMessage = Static<typeof NatMessage>;

@@ -76,6 +76,7 @@ export function classifyNat(observations: NatObservations): NatBehaviour {
     publicAddresses: valid.map(({ destination, mapped }) => ({ destination, mapped })),
     method: methodOf(valid, observations.filtering),
     notes,
+    asked: observations.destinations,
   };
 }
 

@@ -10,8 +10,12 @@ import { StunSocket, type StunAnswer, type StunCodec } from './stun-socket.js';
 export const NAT_BUDGET_MS = 3_000;
 /** One request's wait: long enough for a far server and four resends, short enough to leave room for the tests that follow. */
 const REQUEST_MS = 2_000;
-/** A request to our own mapped address travels only to our NAT and back. */
-const HAIRPIN_MS = 1_000;
+/**
+ * The tests that follow a first answer wait for their own answers a few
+ * round trips of that first one (resends included), not the full 2 s: an
+ * expected silence (filtering) should not hold the prediction back.
+ */
+const followUpMs = (rttMs: number): number => Math.min(REQUEST_MS, Math.max(500, 5 * rttMs + 300));
 
 export interface NatMeasurement {
   behaviour: NatBehaviour;
@@ -70,22 +74,24 @@ export async function measureNat(
   let hairpinStarted = false;
   let twoPortsStarted = false;
 
-  const probe = (to: Endpoint): void => {
+  const probe = (to: Endpoint, waitMs: number = REQUEST_MS): void => {
     const destination = formatEndpoint(to);
     if (probed.has(destination)) return;
     probed.add(destination);
+    const sentAt = performance.now();
     tasks.push(
-      mappingSocket.request(to, { timeoutMs: remaining(REQUEST_MS) }).then((answer) => {
+      mappingSocket.request(to, { timeoutMs: remaining(waitMs) }).then((answer) => {
         observations.bindings.push(bindingOf(destination, answer));
-        if (answer && formatEndpoint(answer.from) === destination) onAnswer(to, answer);
+        if (answer && formatEndpoint(answer.from) === destination) onAnswer(to, answer, performance.now() - sentAt);
       }),
     );
   };
-  const onAnswer = (to: Endpoint, answer: StunAnswer): void => {
+  const onAnswer = (to: Endpoint, answer: StunAnswer, rttMs: number): void => {
+    const waitMs = followUpMs(rttMs);
     if (!hairpinStarted && answer.mapped) {
       hairpinStarted = true;
       tasks.push(
-        mappingSocket.hairpin(answer.mapped, remaining(HAIRPIN_MS)).then((back) => {
+        mappingSocket.hairpin(answer.mapped, remaining(waitMs)).then((back) => {
           observations.hairpin = back;
         }),
       );
@@ -99,21 +105,21 @@ export async function measureNat(
         changePort: null,
       };
       observations.filtering = tests;
-      probe({ address: other.address, port: to.port });
-      probe(other);
-      probe({ address: to.address, port: other.port });
+      probe({ address: other.address, port: to.port }, waitMs);
+      probe(other, waitMs);
+      probe({ address: to.address, port: other.port }, waitMs);
       tasks.push(
-        filterSocket.request(to, { change: 'ip-and-port', timeoutMs: remaining(REQUEST_MS) }).then((a) => {
+        filterSocket.request(to, { change: 'ip-and-port', timeoutMs: remaining(waitMs) }).then((a) => {
           tests.changeBoth = a ? formatEndpoint(a.from) : null;
         }),
-        filterSocket.request(to, { change: 'port', timeoutMs: remaining(REQUEST_MS) }).then((a) => {
+        filterSocket.request(to, { change: 'port', timeoutMs: remaining(waitMs) }).then((a) => {
           tests.changePort = a ? formatEndpoint(a.from) : null;
         }),
       );
     } else if (observations.filtering === null && !twoPortsStarted && to.port < 65_535) {
       // A plain server may answer on a second port (coturn's alternate port is the next one).
       twoPortsStarted = true;
-      probe({ address: to.address, port: to.port + 1 });
+      probe({ address: to.address, port: to.port + 1 }, waitMs);
     }
   };
 

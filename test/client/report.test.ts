@@ -45,6 +45,9 @@ t.test('the empty report has every field of CLI.md', async (t) => {
     'audio',
     'states',
     'gathering',
+    'nat',
+    'peerNat',
+    'prediction',
     'error',
   ]);
   t.same(Object.keys(r.timingsMs), [
