@@ -39,7 +39,11 @@ t.test('our measurement goes out once per call, the prediction once both are in'
   t.equal(sent.length, 1, 'sent as soon as measured');
   t.match(sent[0], { mapping: 'unknown', method: 'none', asked: 0, turn: null, relayOnly: false });
   t.same(fields.peerNat, peerNat, 'a nat message that came before the call is kept for it');
-  t.equal(fields.prediction?.direct, 'unknown', 'nothing measured here, and the peer is no open door: nothing to predict from');
+  t.equal(
+    fields.prediction?.direct,
+    'unknown',
+    'nothing measured here, and the peer is no open door: nothing to predict from',
+  );
   t.match(logged.join(''), /prediction: unknown — /);
 
   exchange.onPeerMessage(message({ mapping: 'sideways' }));
