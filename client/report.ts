@@ -60,6 +60,11 @@ export function emptyReport(options: Pick<ClientOptions, 'role' | 'id' | 'peer' 
     nat: null,
     peerNat: null,
     prediction: null,
+    verdict: null,
+    pairs: [],
+    turnErrors: [],
+    peerReport: null,
+    joint: null,
     error: null,
   };
 }

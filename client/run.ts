@@ -4,6 +4,7 @@ import { createAudio } from './audio-hook.js';
 import type { ClientOptions } from './cli.js';
 import { ClientError } from './errors.js';
 import { planIceServers, type IceServerPlan } from './ice-servers.js';
+import { CallNat } from './nat/call-nat.js';
 import { startNatExchange } from './nat/start.js';
 import type { NatExchange } from './nat/exchange.js';
 import type { Logger } from './log.js';
@@ -228,6 +229,16 @@ class CallFactory {
     const { options, log } = this;
     const audio = createAudio(options, log);
     this.audioRequired = audio.required;
+    const nat = new CallNat({
+      report,
+      options,
+      plan: this.plan,
+      codec: Promise.resolve(this.werift),
+      exchange: this.nat,
+      send: (type, data) => this.send(type, data),
+      expect: () => ({ messages: options.messages, audioRequired: audio.required }),
+      log,
+    });
     const call = new Call({
       werift: this.werift,
       options,
@@ -240,12 +251,14 @@ class CallFactory {
       log,
       connectDeadline,
       abort: this.abort,
+      nat,
     });
     inbox.attach(call, options.peer);
     this.nat.callStarted(report, (data) => this.send('nat', data));
     try {
       const outcome = await call.run();
       if (outcome.error) recordFailure(report, outcome.error);
+      await nat.finish(outcome.error?.code === 'peer_left' || outcome.error?.code === 'declined');
       return outcome;
     } finally {
       this.nat.callEnded();

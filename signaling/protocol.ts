@@ -158,3 +158,71 @@ export const NatMessage = Type.Intersect([
   }),
 ]);
 export type NatMessage = Static<typeof NatMessage>;
+
+/** A candidate as the CLI's report gives it (client/ice-log.ts). */
+export const CandidateSummary = Type.Object({
+  type: Type.String(),
+  protocol: Type.String(),
+  address: Type.String(),
+  port: Type.Integer(),
+});
+
+/** One ICE candidate pair and its checks (werift's candidate-pair stats). */
+export const PairSummary = Type.Object({
+  local: CandidateSummary,
+  remote: CandidateSummary,
+  state: Type.String(),
+  nominated: Type.Boolean(),
+  requestsSent: Type.Integer({ minimum: 0, description: 'checks sent, resends not counted' }),
+  retransmissionsSent: Type.Optional(Type.Integer({ minimum: 0 })),
+  responsesReceived: Type.Integer({ minimum: 0 }),
+  requestsReceived: Type.Optional(Type.Integer({ minimum: 0 })),
+  rttMs: Type.Union([Type.Number(), Type.Null()]),
+});
+export type PairSummary = Static<typeof PairSummary>;
+
+/** A TURN server's refusal (or 701: no answer), by code. */
+export const TurnError = Type.Object({
+  url: Type.String(),
+  code: Type.Integer(),
+  reason: Type.String(),
+});
+export type TurnError = Static<typeof TurnError>;
+
+/** The path a call took, from one side's selected pair. */
+export const CallPath = Type.Object({
+  local: Type.String({ description: 'candidate type of this side' }),
+  remote: Type.String({ description: "candidate type of the other side's end" }),
+  protocol: Type.String(),
+  relayedBy: Type.Union([Type.String(), Type.Null()], {
+    description: "whose TURN server relays: 'offerer', 'answerer', 'both' or null",
+  }),
+});
+
+export const CallVerdict = Type.Object({
+  path: Type.Union([CallPath, Type.Null()]),
+  matchesPrediction: Type.Union([Type.Boolean(), Type.Null()]),
+  explanation: Type.String(),
+});
+export type CallVerdict = Static<typeof CallVerdict>;
+
+export const PredictionSummary = Type.Object({
+  direct: Type.Union([Type.Literal('likely'), Type.Literal('unlikely'), Type.Literal('unknown')]),
+  reason: Type.String(),
+});
+
+/** The data of a `report` message: the sender's report summary, sent before `bye`. */
+export const ReportSummary = Type.Object({
+  role: Type.String(),
+  ok: Type.Boolean(),
+  error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
+  timingsMs: Type.Record(Type.String(), Type.Union([Type.Number(), Type.Null()])),
+  candidates: Type.Object({ local: Type.Array(CandidateSummary), remote: Type.Array(CandidateSummary) }),
+  selectedPair: Type.Union([Type.Object({ local: CandidateSummary, remote: CandidateSummary }), Type.Null()]),
+  pairs: Type.Array(PairSummary),
+  nat: Type.Union([NatBehaviour, Type.Null()]),
+  prediction: Type.Union([PredictionSummary, Type.Null()]),
+  verdict: CallVerdict,
+  turnErrors: Type.Array(TurnError),
+});
+export type ReportSummary = Static<typeof ReportSummary>;

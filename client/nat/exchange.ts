@@ -1,5 +1,11 @@
 import { Compile } from 'typebox/compile';
-import { NatMessage } from '../../signaling/protocol.js';
+import {
+  NatMessage,
+  ReportSummary,
+  type CallVerdict,
+  type PairSummary,
+  type TurnError,
+} from '../../signaling/protocol.js';
 import type { Logger } from '../log.js';
 import type { MailboxMessage } from '../signaling-client.js';
 import { formatNat } from './format.js';
@@ -8,12 +14,19 @@ import { predict, type Prediction } from './predict.js';
 import type { StunCodec } from './stun-socket.js';
 
 const natMessage = Compile(NatMessage);
+const reportSummary = Compile(ReportSummary);
 
 /** Where a call keeps what the exchange learns (the report's fields). */
 export interface NatFields {
   nat: NatMessage | null;
   peerNat: NatMessage | null;
   prediction: Prediction | null;
+  verdict: CallVerdict | null;
+  pairs: PairSummary[];
+  turnErrors: TurnError[];
+  peerReport: ReportSummary | null;
+  /** The joint line both sides print (null until the call has ended). */
+  joint: string | null;
 }
 
 /**
@@ -25,6 +38,8 @@ export interface NatFields {
 export class NatExchange {
   private own: NatMessage | null = null;
   private peer: NatMessage | null = null;
+  private peerSummary: ReportSummary | null = null;
+  private summaryArrived: (() => void) | undefined;
   private call: { fields: NatFields; send: (data: NatMessage) => Promise<void>; sent: boolean } | undefined;
   /** Resolves when the measurement has ended (it never rejects). */
   readonly measured: Promise<void>;
@@ -58,10 +73,34 @@ export class NatExchange {
   callEnded(): void {
     this.call = undefined;
     this.peer = null;
+    this.peerSummary = null;
   }
 
-  /** A `nat` message from the peer (checked against the protocol's schema). */
+  /** The peer's `report`, waiting up to `ms` for it when it has not come yet. */
+  async peerReport(ms: number): Promise<ReportSummary | null> {
+    if (this.peerSummary === null) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.summaryArrived = resolve;
+        timer = setTimeout(resolve, ms);
+      });
+      clearTimeout(timer);
+      this.summaryArrived = undefined;
+    }
+    return this.peerSummary;
+  }
+
+  /** A `nat` or `report` message from the peer (checked against the protocol's schemas). */
   onPeerMessage(message: MailboxMessage): void {
+    if (message.type === 'report') {
+      if (!reportSummary.Check(message.data)) {
+        this.log.warn(`ignored a malformed report message from ${message.from}`);
+        return;
+      }
+      this.peerSummary = message.data;
+      this.summaryArrived?.();
+      return;
+    }
     if (message.type !== 'nat') return;
     if (!natMessage.Check(message.data)) {
       this.log.warn({ data: message.data }, `ignored a malformed nat message from ${message.from}`);

@@ -1,10 +1,8 @@
-import type { NatFiltering, NatMessage } from '../../signaling/protocol.js';
+import type { Static } from 'typebox';
+import type { NatFiltering, NatMessage, PredictionSummary } from '../../signaling/protocol.js';
 import { addressOf } from './endpoint.js';
 
-export interface Prediction {
-  direct: 'likely' | 'unlikely' | 'unknown';
-  reason: string;
-}
+export type Prediction = Static<typeof PredictionSummary>;
 
 /** A NAT as far as hole punching cares: does it keep one mapping for every destination, and whom does it let in. */
 interface Model {

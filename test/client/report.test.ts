@@ -48,6 +48,11 @@ t.test('the empty report has every field of CLI.md', async (t) => {
     'nat',
     'peerNat',
     'prediction',
+    'verdict',
+    'pairs',
+    'turnErrors',
+    'peerReport',
+    'joint',
     'error',
   ]);
   t.same(Object.keys(r.timingsMs), [

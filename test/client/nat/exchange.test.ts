@@ -25,11 +25,21 @@ const peerNat: NatMessage = {
   notes: [],
   turn: 'udp',
 };
+const empty = (): NatFields => ({
+  nat: null,
+  peerNat: null,
+  prediction: null,
+  verdict: null,
+  pairs: [],
+  turnErrors: [],
+  peerReport: null,
+  joint: null,
+});
 const message = (data: unknown) => ({ seq: 1, type: 'nat', from: 'offerer', ts: 0, data });
 
 t.test('our measurement goes out once per call, the prediction once both are in', async (t) => {
   const exchange = new NatExchange([], Promise.resolve(werift), { turn: null, relayOnly: false }, log);
-  const fields: NatFields = { nat: null, peerNat: null, prediction: null };
+  const fields = empty();
   const sent: NatMessage[] = [];
   exchange.onPeerMessage(message(peerNat));
   exchange.callStarted(fields, async (data) => {
@@ -51,7 +61,7 @@ t.test('our measurement goes out once per call, the prediction once both are in'
   t.same(fields.peerNat, peerNat, 'a malformed one changes nothing');
 
   exchange.callEnded();
-  const next: NatFields = { nat: null, peerNat: null, prediction: null };
+  const next = empty();
   exchange.callStarted(next, async (data) => {
     sent.push(data);
   });
