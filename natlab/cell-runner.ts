@@ -3,6 +3,7 @@ import type { Side } from './addresses.js';
 import type { Behaviour } from './behaviour.js';
 import { expectationFor, type Expectation, type Role } from './expectation.js';
 import { judge, type Verdict } from './judge.js';
+import { judgeNat } from './judge-nat.js';
 import type { Lab } from './lab.js';
 import { cellName, type Cell } from './matrix.js';
 import { buildSide, removeSide } from './nat-side.js';
@@ -124,11 +125,14 @@ export async function runCell(lab: Lab, cell: Cell, index: number, opts: CellOpt
       };
     };
     const peers = { answerer: outcome('answerer'), offerer: outcome('offerer') };
-    const verdict = judge(
-      expectation,
-      { answerer: peers.answerer.summary, offerer: peers.offerer.summary },
-      { answerer: planA.peer, offerer: planB.peer },
-    );
+    const summaries = { answerer: peers.answerer.summary, offerer: peers.offerer.summary };
+    const paths = judge(expectation, summaries, { answerer: planA.peer, offerer: planB.peer });
+    const natMisses = judgeNat(expectation, { answerer: cell.answerer, offerer: cell.offerer }, summaries);
+    const verdict: Verdict = {
+      ...paths,
+      met: paths.met && natMisses.length === 0,
+      misses: [...paths.misses, ...natMisses],
+    };
     return { cell, name, expectation, peers, verdict };
   } finally {
     await removeSide(lab, 'A');

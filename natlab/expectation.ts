@@ -17,6 +17,8 @@ export interface Expectation {
   /** Sides whose relay must run over TCP to coturn (UDP blocked there). */
   tcpRelayOn: Role[];
   text: string;
+  /** What each side's prediction (client/nat/predict.ts) must say before ICE. */
+  prediction: 'likely' | 'unlikely' | 'unknown';
 }
 
 /** Whether two routers let a UDP hole be punched without a relay. */
@@ -42,16 +44,31 @@ export function expectationFor(cell: Cell): Expectation {
       relayOn: both,
       tcpRelayOn: udpBlocked,
       text: udpBlocked.length ? 'relay both, TCP at udpblock' : 'relay both sides',
+      prediction: 'unlikely',
     };
   }
   if (answerer === 'none' && offerer === 'none') {
-    return { connected: true, path: 'host', relayOn: [], tcpRelayOn: [], text: 'host' };
+    return { connected: true, path: 'host', relayOn: [], tcpRelayOn: [], text: 'host', prediction: 'likely' };
   }
   if (canPunch(answerer, offerer)) {
-    return { connected: true, path: 'direct', relayOn: [], tcpRelayOn: [], text: 'direct (srflx/prflx)' };
+    return {
+      connected: true,
+      path: 'direct',
+      relayOn: [],
+      tcpRelayOn: [],
+      text: 'direct (srflx/prflx)',
+      prediction: 'likely',
+    };
   }
   if (mode === 'no-turn') {
-    return { connected: false, path: 'none', relayOn: [], tcpRelayOn: [], text: 'fails (needs relay)' };
+    return {
+      connected: false,
+      path: 'none',
+      relayOn: [],
+      tcpRelayOn: [],
+      text: 'fails (needs relay)',
+      prediction: 'unlikely',
+    };
   }
   return {
     connected: true,
@@ -59,5 +76,6 @@ export function expectationFor(cell: Cell): Expectation {
     relayOn: udpBlocked,
     tcpRelayOn: udpBlocked,
     text: udpBlocked.length ? 'relay, TCP at udpblock' : 'relay',
+    prediction: 'unlikely',
   };
 }

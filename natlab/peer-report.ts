@@ -26,6 +26,10 @@ export interface PeerSummary {
   remote: CandidateSummary | null;
   pairRttMs: number | null;
   pingRttMedianMs: number | null;
+  /** The side's own NAT measurement (report.nat), its prediction and the joint line (client/nat/). */
+  nat: { mapping: string | null; filtering: string | null; seen: number } | null;
+  prediction: string | null;
+  joint: string | null;
 }
 
 export type RelayProtocolSource = 'report' | 'router-conntrack' | 'first-turn-url';
@@ -84,7 +88,16 @@ export function summarise(report: unknown, hint: RelayTransportHint | null = nul
     remote: candidate(pair?.['remote']),
     pairRttMs: num(pair?.['rttMs']),
     pingRttMedianMs: num(obj(dc?.['rttMs'])?.['median']),
+    nat: natOf(obj(r?.['nat'])),
+    prediction: str(obj(r?.['prediction'])?.['direct']),
+    joint: str(r?.['joint']),
   };
+}
+
+function natOf(n: Json | null): PeerSummary['nat'] {
+  if (!n) return null;
+  const seen = n['publicAddresses'];
+  return { mapping: str(n['mapping']), filtering: str(n['filtering']), seen: Array.isArray(seen) ? seen.length : 0 };
 }
 
 /** The report is one JSON object on stdout; take the last line that parses as one. */
