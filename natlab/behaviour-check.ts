@@ -14,6 +14,7 @@ export interface ExpectedDiscovery {
 export const EXPECTED_DISCOVERY: Record<Behaviour, ExpectedDiscovery> = {
   none: { reachable: true, mapping: 'no-nat', filtering: 'endpoint-independent' },
   easy: { reachable: true, mapping: 'endpoint-independent', filtering: 'address-and-port-dependent' },
+  adm: { reachable: true, mapping: 'address-dependent', filtering: 'address-and-port-dependent' },
   hard: { reachable: true, mapping: 'address-and-port-dependent', filtering: 'address-and-port-dependent' },
   full: { reachable: true, mapping: 'endpoint-independent', filtering: 'endpoint-independent' },
   udpblock: { reachable: false, mapping: null, filtering: null },

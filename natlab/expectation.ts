@@ -26,7 +26,8 @@ export function canPunch(a: Behaviour, b: Behaviour): boolean {
   if (a === 'udpblock' || b === 'udpblock') return false;
   if (a === 'none' || a === 'full' || b === 'none' || b === 'full') return true;
   // easy filters by address and port, so it only lets in a partner whose
-  // source port it already sent to: a symmetric partner's port is never that one.
+  // source port it already sent to: a symmetric (hard) or address-dependent
+  // (adm) partner reaches it from an address:port it never announced.
   return a === 'easy' && b === 'easy';
 }
 

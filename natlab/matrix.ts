@@ -22,6 +22,8 @@ export const DEFAULT_PAIRS: ReadonlyArray<readonly [Behaviour, Behaviour]> = [
   ['none', 'hard'],
   ['easy', 'easy'],
   ['easy', 'hard'],
+  ['adm', 'easy'],
+  ['full', 'adm'],
   ['hard', 'hard'],
   ['full', 'hard'],
   ['udpblock', 'easy'],
@@ -46,7 +48,7 @@ export function parsePair(text: string): readonly [Behaviour, Behaviour] {
   const a = parts[0] ?? '';
   const b = parts[1] ?? a;
   if (parts.length > 2 || !isBehaviour(a) || !isBehaviour(b)) {
-    throw new Error(`bad pair "${text}": want answerer:offerer, each one of none, easy, hard, full, udpblock`);
+    throw new Error(`bad pair "${text}": want answerer:offerer, each one of none, easy, adm, hard, full, udpblock`);
   }
   return [a, b];
 }

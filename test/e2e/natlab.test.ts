@@ -6,6 +6,7 @@ import { judge } from '../../natlab/judge.js';
 import { parseNatDiscovery } from '../../natlab/nat-discovery.js';
 import { summarise, type PeerSummary } from '../../natlab/peer-report.js';
 import { routerRules } from '../../natlab/router-rules.js';
+import { BEHAVIOURS } from '../../natlab/behaviour.js';
 import { buildCells, REDUCED_PAIRS, type Cell } from '../../natlab/matrix.js';
 import { namespaceName } from '../../natlab/lab-id.js';
 import { labUnavailableReason } from '../../natlab/preflight.js';
@@ -87,20 +88,27 @@ t.test(
 
 // The parts below need no root: they pin down what the lab builds and how it judges.
 
+const WAN = { primary: '203.0.113.101', second: '203.0.113.111' };
+
 t.test('router rules: the firewall skeleton and each behaviour', async (t) => {
-  for (const b of ['none', 'easy', 'hard', 'full', 'udpblock'] as const) {
-    const rules = routerRules(b, '10.0.1.2');
+  for (const b of BEHAVIOURS) {
+    const rules = routerRules(b, '10.0.1.2', WAN);
     t.match(rules, /-A INPUT -i wan0 -j DROP/, `${b}: unsolicited packets to the router are dropped`);
     t.match(rules, b === 'none' ? /:FORWARD ACCEPT/ : /:FORWARD DROP/, `${b}: forward policy`);
   }
-  t.match(routerRules('hard', '10.0.1.2'), /MASQUERADE --random-fully/);
-  t.match(routerRules('full', '10.0.1.2'), /-A PREROUTING -i wan0 -p udp -j DNAT --to-destination 10.0.1.2/);
-  const udpblock = routerRules('udpblock', '10.0.1.2');
+  t.match(routerRules('hard', '10.0.1.2', WAN), /MASQUERADE --random-fully/);
+  const adm = routerRules('adm', '10.0.1.2', WAN);
+  t.ok(
+    adm.indexOf('-d 203.0.113.10 -j SNAT --to-source 203.0.113.101') < adm.indexOf('-j SNAT --to-source 203.0.113.111'),
+    'adm: the primary address toward coturn, the second toward everything else',
+  );
+  t.match(routerRules('full', '10.0.1.2', WAN), /-A PREROUTING -i wan0 -p udp -j DNAT --to-destination 10.0.1.2/);
+  const udpblock = routerRules('udpblock', '10.0.1.2', WAN);
   t.ok(
     udpblock.indexOf('-p udp -j DROP') < udpblock.indexOf('-A FORWARD -i lan0 -o wan0 -j ACCEPT'),
     'udpblock drops UDP before the LAN may go out',
   );
-  t.notMatch(routerRules('none', '203.0.113.130'), /MASQUERADE/, 'none translates nothing');
+  t.notMatch(routerRules('none', '203.0.113.130', WAN), /MASQUERADE/, 'none translates nothing');
 });
 
 t.test('parseNatDiscovery reads coturn 4.6 verdicts', async (t) => {
