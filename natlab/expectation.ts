@@ -33,6 +33,36 @@ export function canPunch(a: Behaviour, b: Behaviour): boolean {
 
 export function expectationFor(cell: Cell): Expectation {
   const { answerer, offerer, mode } = cell;
+  if (cell.sameRouter === 'hairpin') {
+    return {
+      connected: true,
+      path: 'direct',
+      relayOn: [],
+      tcpRelayOn: [],
+      text: 'direct via hairpin',
+      prediction: 'likely',
+    };
+  }
+  if (cell.sameRouter === 'no-hairpin') {
+    // Same public address, no hairpin: the prediction can only say that host candidates might work.
+    return mode === 'no-turn'
+      ? {
+          connected: false,
+          path: 'none',
+          relayOn: [],
+          tcpRelayOn: [],
+          text: 'fails (no hairpin)',
+          prediction: 'unknown',
+        }
+      : {
+          connected: true,
+          path: 'relay',
+          relayOn: [],
+          tcpRelayOn: [],
+          text: 'relay (no hairpin)',
+          prediction: 'unknown',
+        };
+  }
   const udpBlocked: Role[] = [];
   if (answerer === 'udpblock') udpBlocked.push('answerer');
   if (offerer === 'udpblock') udpBlocked.push('offerer');

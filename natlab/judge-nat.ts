@@ -2,6 +2,7 @@ import type { Behaviour } from './behaviour.js';
 import { EXPECTED_DISCOVERY } from './behaviour-check.js';
 import type { Expectation, Role } from './expectation.js';
 import type { PeerSummary } from './peer-report.js';
+import type { SameRouter } from './same-router.js';
 
 const ROLES: readonly Role[] = ['answerer', 'offerer'];
 
@@ -14,10 +15,15 @@ export function judgeNat(
   expect: Expectation,
   behaviours: Record<Role, Behaviour>,
   peers: Record<Role, PeerSummary>,
+  sameRouter?: SameRouter,
 ): string[] {
   const misses: string[] = [];
   for (const role of ROLES) {
     const nat = peers[role].nat;
+    if (sameRouter && nat !== null && nat.hairpin !== (sameRouter === 'hairpin'))
+      misses.push(
+        `${role}: measured hairpin ${String(nat.hairpin)} behind a router that ${sameRouter === 'hairpin' ? 'hairpins' : 'does not'}`,
+      );
     const lab = EXPECTED_DISCOVERY[behaviours[role]];
     if (nat === null) {
       misses.push(`${role}: no NAT measurement in its report`);

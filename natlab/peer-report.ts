@@ -27,7 +27,7 @@ export interface PeerSummary {
   pairRttMs: number | null;
   pingRttMedianMs: number | null;
   /** The side's own NAT measurement (report.nat), its prediction and the joint line (client/nat/). */
-  nat: { mapping: string | null; filtering: string | null; seen: number } | null;
+  nat: { mapping: string | null; filtering: string | null; hairpin: boolean | null; seen: number } | null;
   prediction: string | null;
   joint: string | null;
 }
@@ -97,7 +97,13 @@ export function summarise(report: unknown, hint: RelayTransportHint | null = nul
 function natOf(n: Json | null): PeerSummary['nat'] {
   if (!n) return null;
   const seen = n['publicAddresses'];
-  return { mapping: str(n['mapping']), filtering: str(n['filtering']), seen: Array.isArray(seen) ? seen.length : 0 };
+  const hairpin = n['hairpin'];
+  return {
+    mapping: str(n['mapping']),
+    filtering: str(n['filtering']),
+    hairpin: typeof hairpin === 'boolean' ? hairpin : null,
+    seen: Array.isArray(seen) ? seen.length : 0,
+  };
 }
 
 /** The report is one JSON object on stdout; take the last line that parses as one. */

@@ -66,7 +66,7 @@ export function matrixTable(results: readonly CellResult[]): string {
     const open = o.dataChannelOpenMs ?? a.dataChannelOpenMs;
     const rtt = o.pingRttMedianMs ?? o.pairRttMs ?? a.pingRttMedianMs;
     return [
-      `${r.cell.answerer} x ${r.cell.offerer}`,
+      r.cell.sameRouter ? `one router, ${r.cell.sameRouter}` : `${r.cell.answerer} x ${r.cell.offerer}`,
       r.cell.mode,
       r.expectation.text,
       connected,
