@@ -14,6 +14,7 @@ import { ClientError } from './errors.js';
 import { IceWatch } from './ice-watch.js';
 import type { IceServerPlan } from './ice-servers.js';
 import type { Logger } from './log.js';
+import type { CallNatHooks } from './nat/call-nat.js';
 import type { Report } from './report.js';
 import type * as WeriftModule from 'werift';
 import { Deadline, DeadlineError, Disposables, Latch, toError, werift as settle } from './wait.js';
@@ -44,6 +45,8 @@ export interface CallSetup {
   connectDeadline: Deadline;
   /** Aborts the call (SIGINT, SIGTERM). */
   abort: AbortSignal;
+  /** The verdict's hooks (client/nat/call-nat.ts). */
+  nat?: CallNatHooks;
 }
 
 export interface CallOutcome {
@@ -158,6 +161,7 @@ export class Call {
       const failure = this.classify(error);
       if (GAVE_UP.has(failure.code) && !this.isConnected) {
         // Tell the peer why we hang up, so that it does not wait for us to call again.
+        await this.setup.nat?.beforeBye(failure);
         await new Deadline(2_000)
           .race(this.setup.signal('bye', { reason: failure.code }), 'bye')
           .catch(() => undefined);
@@ -195,6 +199,7 @@ export class Call {
       },
     });
     this.pc = pc;
+    this.setup.nat?.attach(pc);
 
     // 2. Handlers: every ICE step is logged and recorded; our candidates trickle to the peer.
     this.ice.observe(pc);
@@ -304,7 +309,8 @@ export class Call {
     report.timingsMs.done = now();
     await this.ice.selectedPair(pc);
 
-    // 6. Hang up: bye through the service, then give the peer a moment to read our last messages.
+    // 6. Hang up: our report summary, bye through the service, then give the peer a moment to read our last messages.
+    await this.setup.nat?.beforeBye(null);
     await new Deadline(LINGER_MS)
       .race(this.setup.signal('bye', { reason: 'done' }), 'sending bye')
       .catch((error: unknown) => log.warn(`could not send bye: ${toError(error, 'bye').message}`));
@@ -427,6 +433,7 @@ export class Call {
     // werift starts ICE when setLocalDescription's gathering ends, even on a closed
     // connection, and its checks then loop forever: let it get there first.
     await new Deadline(2_000).race(this.settingLocal ?? Promise.resolve(), 'gathering').catch(() => undefined);
+    await this.setup.nat?.beforeClose();
     await new Deadline(2_000).race(pc.close(), 'closing the peer connection').catch((error: unknown) => {
       this.setup.log.debug(`close: ${toError(error, 'close').message}`);
     });
