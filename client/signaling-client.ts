@@ -191,10 +191,6 @@ export class SignalingClient {
     });
   }
 
-  async close(): Promise<void> {
-    await this.agent.close();
-  }
-
   /** Forcibly drops open connections (a held poll included). */
   async destroy(): Promise<void> {
     await this.agent.destroy();

@@ -28,10 +28,6 @@ export class Deadline {
     return Math.max(0, this.at - performance.now());
   }
 
-  get passed(): boolean {
-    return performance.now() >= this.at;
-  }
-
   /**
    * Settles like `promise`, or rejects with DeadlineError at the deadline, or
    * with the signal's reason when it aborts. The timer and the abort listener

@@ -17,7 +17,6 @@ export const TURN_PORT = 3478;
 export const SIGNALING_PORT = 8080;
 
 export type Side = 'A' | 'B';
-export const SIDES: readonly Side[] = ['A', 'B'];
 
 export interface SidePlan {
   /** The router's address on the pub bridge: the NAT's public address. */

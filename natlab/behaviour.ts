@@ -10,11 +10,3 @@ export function isBehaviour(s: string): s is Behaviour {
   return (BEHAVIOURS as readonly string[]).includes(s);
 }
 
-export const BEHAVIOUR_MEANING: Record<Behaviour, string> = {
-  none: 'no NAT, no firewall: the peer has a public address',
-  easy: 'endpoint-independent mapping, address-and-port-dependent filtering (a typical home router)',
-  adm: 'address-dependent mapping: one public address toward the STUN/TURN server, a second toward everything else (ports kept), address-and-port-dependent filtering',
-  hard: 'address-and-port-dependent mapping ("symmetric"): a new public port for every destination',
-  full: 'endpoint-independent mapping and filtering ("full cone"): anyone may send to the mapped port',
-  udpblock: 'easy NAT whose firewall drops all UDP leaving the LAN: only TCP gets out',
-};
