@@ -9,4 +9,3 @@ export type Behaviour = (typeof BEHAVIOURS)[number];
 export function isBehaviour(s: string): s is Behaviour {
   return (BEHAVIOURS as readonly string[]).includes(s);
 }
-
