@@ -17,7 +17,7 @@ import type { Logger } from './log.js';
 import type { CallNatHooks } from './nat/call-nat.js';
 import type { Report } from './report.js';
 import type * as WeriftModule from 'werift';
-import { Deadline, DeadlineError, Disposables, Latch, toError, werift as settle } from './wait.js';
+import { Deadline, DeadlineError, Disposables, Latch, toError, settle } from './wait.js';
 
 export type Werift = typeof WeriftModule;
 

@@ -81,7 +81,7 @@ export function toError(reason: unknown, context: string): Error {
 }
 
 /** Awaits a werift promise, turning a non-Error rejection into an Error that says what failed. */
-export async function werift<T>(promise: Promise<T>, context: string): Promise<T> {
+export async function settle<T>(promise: Promise<T>, context: string): Promise<T> {
   try {
     return await promise;
   } catch (error) {
