@@ -24,7 +24,7 @@ export interface CallNatHooks {
 
 /** How long the peer's `report` may take after our call ended (it sends it before its bye). */
 const PEER_REPORT_WAIT_MS = 2_500;
-const SEND_WAIT_MS = 1_500;
+const SEND_WAIT_MS = 1_000;
 
 /**
  * One call's verdict: a TURN allocation of our own when werift makes its
@@ -84,7 +84,8 @@ export class CallNat implements CallNatHooks {
     }
     const own = this.summary;
     if (!own) return;
-    const peer = await exchange.peerReport(peerGone ? 0 : PEER_REPORT_WAIT_MS);
+    // A peer that never sent its `nat` message (an older CLI, another stack) will not send a report either.
+    const peer = await exchange.peerReport(peerGone || !exchange.peerSpeaksNat ? 0 : PEER_REPORT_WAIT_MS);
     report.peerReport = peer;
     const line = jointLine(own, peer, options.peer);
     report.joint = line;

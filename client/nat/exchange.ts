@@ -76,6 +76,11 @@ export class NatExchange {
     this.peerSummary = null;
   }
 
+  /** Whether the peer's `nat` message came in this call: it speaks these messages, so its `report` is worth a wait. */
+  get peerSpeaksNat(): boolean {
+    return this.peer !== null;
+  }
+
   /** The peer's `report`, waiting up to `ms` for it when it has not come yet. */
   async peerReport(ms: number): Promise<ReportSummary | null> {
     if (this.peerSummary === null) {
