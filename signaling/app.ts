@@ -5,9 +5,11 @@
 import { isUtf8 } from 'node:buffer';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { checkPathNames } from './auth.js';
+import { clientErrorResponder } from './client-errors.js';
 import type { Config } from './config.js';
+import { corsHeaders } from './cors-origin.js';
 import { ProtocolError } from './errors.js';
 import { toProtocolError } from './http-errors.js';
 import { createMetrics } from './metrics.js';
@@ -60,6 +62,21 @@ export function buildServer(config: Config, deps: ServerDeps = {}): FastifyInsta
       debugEnabled(logger) ? logger.child(bindings, options) : logger,
     return503OnClosing: false,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
+    // The router refuses a path it cannot decode (%ZZ, %C3) or a parameter over
+    // its length limit before any route or hook runs; both are names in the path.
+    frameworkErrors: (error, request, reply) => {
+      const isName = error.code === 'FST_ERR_BAD_URL' || error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      const failure = isName ? new ProtocolError('invalid_name') : toProtocolError(error);
+      metrics.rejected(failure.code);
+      // The reply is typed for a route's schema; this one has none.
+      void (reply as FastifyReply)
+        .headers(corsHeaders(config.corsOrigin, request.headers.origin))
+        .status(failure.statusCode)
+        .send(failure.body());
+    },
+    clientErrorHandler: clientErrorResponder(config.corsOrigin, (code) => {
+      metrics.rejected(code);
+    }),
   });
 
   app.removeAllContentTypeParsers();
