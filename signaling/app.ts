@@ -8,6 +8,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { checkPathNames } from './auth.js';
 import { clientErrorResponder } from './client-errors.js';
+import { trackConnections } from './connections.js';
 import type { Config } from './config.js';
 import { corsHeaders } from './cors-origin.js';
 import { ProtocolError } from './errors.js';
@@ -123,9 +124,12 @@ export function buildServer(config: Config, deps: ServerDeps = {}): FastifyInsta
       );
     });
   }
-  // Held polls are answered before the server stops accepting, so close() never waits on them.
+  // Held polls are answered before the server stops accepting, so close() never
+  // waits on them; connections that carry no complete request are then cut.
+  const connections = trackConnections(app.server);
   app.addHook('preClose', async () => {
     await store.close();
+    connections.closeIncomplete();
   });
 
   void app.register(cors, {

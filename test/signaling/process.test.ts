@@ -1,5 +1,7 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { connect, type Socket } from 'node:net';
 import { binEnv, signalingBin, startSignaling } from '../helpers/signaling.js';
 import { parseSignalingArgs } from '../../signaling/cli.js';
 
@@ -44,6 +46,56 @@ t.test('bin/signaling serves, and SIGTERM answers a held poll and exits 0', asyn
   const log = service.lines.join('\n');
   t.notMatch(log, peer.token, 'the token never reaches the log');
   t.match(log, /"msg":"closed"/);
+});
+
+t.test('SIGTERM with requests half-received: held polls answered, the rest cut, exit 0', async (t) => {
+  const service = await startSignaling();
+  t.teardown(async () => {
+    await service.stop('SIGKILL');
+  });
+  const { hostname, port } = new URL(service.url);
+  const opened: Socket[] = [];
+  const open = async (bytes: string): Promise<Socket> => {
+    const socket = connect(Number(port), hostname);
+    socket.on('error', () => undefined);
+    // Read what comes back, so the service's end of the connection is seen.
+    socket.resume();
+    await once(socket, 'connect');
+    socket.write(bytes);
+    opened.push(socket);
+    return socket;
+  };
+  t.teardown(() => {
+    for (const socket of opened) socket.destroy();
+  });
+  const peer = await registerOver(service.url, 'lab', 'a');
+  const held = fetch(`${service.url}/v1/rooms/lab/peers/a/messages?timeoutMs=60000`, {
+    headers: { authorization: `Bearer ${peer.token}` },
+  });
+  // Half the headers; all the headers and a tenth of the body; a keep-alive connection between requests.
+  const cut = [
+    await open('POST /v1/rooms/lab/peers HTTP/1.1\r\nHost: x\r\nContent-Ty'),
+    await open(
+      'POST /v1/rooms/lab/peers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":',
+    ),
+    await open('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'),
+  ];
+  for (;;) {
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    if (/^signaling_polls_held 1$/m.test(metrics)) break;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  const closed = cut.map(async (socket) => {
+    if (!socket.destroyed) await once(socket, 'close');
+  });
+  const code = service.stop('SIGTERM');
+  const answer = await held;
+  t.equal(answer.status, 200, 'the held poll is answered');
+  t.same(await answer.json(), { messages: [] });
+  await Promise.all(closed);
+  t.pass('every half-received connection was closed by the service');
+  t.equal(await code, 0, 'and the process exits 0, before its 2 s deadline');
+  t.notMatch(service.lines.join('\n'), /shutdown took too long/);
 });
 
 t.test('settings come from SIGNALING_* variables; a flag wins and replaces a list', async (t) => {
