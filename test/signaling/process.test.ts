@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { binEnv, signalingBin, startSignaling } from '../helpers/signaling.js';
 import { parseSignalingArgs } from '../../signaling/cli.js';
+import { redisSkipReason, startRedis } from '../helpers/redis.js';
 
 interface Registered {
   name: string;
@@ -48,6 +49,79 @@ t.test('bin/signaling serves, and SIGTERM answers a held poll and exits 0', asyn
   t.match(log, /"msg":"closed"/);
 });
 
+t.test('no secret reaches the logs: tokens, the API key, the TURN secret, the Redis password', async (t) => {
+  const reason = redisSkipReason();
+  if (reason !== false) {
+    t.plan(0, reason);
+    return;
+  }
+  const password = 'redis-PASSWORD-8e1f';
+  const apiKey = 'api-KEY-2c7d';
+  const turnSecret = 'turn-SECRET-5a9b';
+  const redis = await startRedis(undefined, ['--requirepass', password]);
+  t.teardown(redis.stop);
+  const service = await startSignaling([
+    '--store',
+    `redis://:${password}@127.0.0.1:${redis.port}/0`,
+    '--api-key',
+    apiKey,
+    '--turn',
+    'turn:turn.example:3478',
+    '--turn-secret',
+    turnSecret,
+    '--log-level',
+    'trace',
+  ]);
+  let stderr = '';
+  service.child.stderr?.on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  t.teardown(async () => {
+    await service.stop('SIGKILL');
+  });
+  const call = async (method: string, path: string, secret?: string, body?: unknown): Promise<Response> =>
+    await fetch(service.url + path, {
+      method,
+      headers: {
+        ...(secret === undefined ? {} : { authorization: `Bearer ${secret}` }),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  const a = (await (await call('POST', '/v1/rooms/lab/peers', apiKey, { name: 'a' })).json()) as Registered;
+  const b = (await (await call('POST', '/v1/rooms/lab/peers', apiKey, { name: 'b' })).json()) as Registered;
+  t.equal((await call('POST', '/v1/rooms/lab/peers', 'wrong', { name: 'c' })).status, 401);
+  t.equal((await call('POST', '/v1/rooms/lab/peers/b/messages', a.token, { type: 'offer', data: 1 })).status, 202);
+  t.equal((await call('GET', '/v1/rooms/lab/peers/b/messages?timeoutMs=0', b.token)).status, 200);
+  t.equal((await call('GET', '/v1/rooms/lab/peers/b/messages?timeoutMs=0', a.token)).status, 401);
+  t.equal((await call('DELETE', '/v1/rooms/lab/peers/a', a.token)).status, 204);
+  t.equal(await service.stop('SIGTERM'), 0);
+  const log = service.lines.join('\n') + stderr;
+  t.match(log, /"msg":"listening"/);
+  t.match(log, /"msg":"peer registered"/, 'the log is not empty');
+  const credential = (b.iceServers[0] as { credential?: string } | undefined)?.credential ?? '';
+  t.not(credential, '', 'a TURN credential was handed out');
+  const secrets: Array<[string, string]> = [
+    ['the Redis password', password],
+    ['the API key', apiKey],
+    ['the TURN secret', turnSecret],
+    ['a TURN credential', credential],
+    ["a's token", a.token],
+    ["b's token", b.token],
+  ];
+  for (const [label, secret] of secrets) {
+    t.notOk(log.includes(secret), `${label} is not in the log`);
+  }
+
+  const refused = spawnSync(process.execPath, [signalingBin, '--store', `postgres://user:${password}@db.example/x`], {
+    encoding: 'utf8',
+    env: binEnv(),
+  });
+  t.equal(refused.status, 2);
+  t.match(refused.stderr, /^signaling: --store is memory or redis/);
+  t.notOk(refused.stderr.includes(password), 'nor in the refusal of a bad --store');
+});
+
 t.test('SIGTERM with requests half-received: held polls answered, the rest cut, exit 0', async (t) => {
   const service = await startSignaling();
   t.teardown(async () => {
@@ -85,9 +159,14 @@ t.test('SIGTERM with requests half-received: held polls answered, the rest cut, 
     if (/^signaling_polls_held 1$/m.test(metrics)) break;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  const closed = cut.map(async (socket) => {
-    if (!socket.destroyed) await once(socket, 'close');
-  });
+  // A cut may come as a reset: wait for 'close', whatever error precedes it.
+  const closed = cut.map(
+    async (socket) =>
+      await new Promise((resolve) => {
+        if (socket.destroyed) resolve(undefined);
+        else socket.once('close', resolve);
+      }),
+  );
   const code = service.stop('SIGTERM');
   const answer = await held;
   t.equal(answer.status, 200, 'the held poll is answered');
