@@ -33,6 +33,7 @@ function debugEnabled(logger: FastifyBaseLogger): boolean {
 
 export interface ServerDeps {
   logger?: FastifyBaseLogger;
+  /** Time for the service and its store (tests move it by hand); the Redis store otherwise uses Redis TIME. */
   clock?: Clock;
   /** Builds the store; the default is the in-memory one. */
   createStore?: (observer: StoreObserver) => Store;
@@ -43,7 +44,7 @@ export function buildServer(config: Config, deps: ServerDeps = {}): FastifyInsta
   // The store reports to the metrics and the metrics read the store: the
   // observer is filled in once both exist.
   const observer: StoreObserver = {};
-  const store = deps.createStore?.(observer) ?? createStore(config, observer, clock);
+  const store = deps.createStore?.(observer) ?? createStore(config, observer, deps.clock);
   const metrics = createMetrics(async () => await store.stats());
   observer.stored = metrics.messageStored;
   observer.delivered = metrics.messageDelivered;
