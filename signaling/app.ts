@@ -5,9 +5,12 @@
 import { isUtf8 } from 'node:buffer';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { checkPathNames } from './auth.js';
+import { clientErrorResponder } from './client-errors.js';
+import { trackConnections } from './connections.js';
 import type { Config } from './config.js';
+import { corsHeaders } from './cors-origin.js';
 import { ProtocolError } from './errors.js';
 import { toProtocolError } from './http-errors.js';
 import { createMetrics } from './metrics.js';
@@ -30,6 +33,7 @@ function debugEnabled(logger: FastifyBaseLogger): boolean {
 
 export interface ServerDeps {
   logger?: FastifyBaseLogger;
+  /** Time for the service and its store (tests move it by hand); the Redis store otherwise uses Redis TIME. */
   clock?: Clock;
   /** Builds the store; the default is the in-memory one. */
   createStore?: (observer: StoreObserver) => Store;
@@ -40,7 +44,7 @@ export function buildServer(config: Config, deps: ServerDeps = {}): FastifyInsta
   // The store reports to the metrics and the metrics read the store: the
   // observer is filled in once both exist.
   const observer: StoreObserver = {};
-  const store = deps.createStore?.(observer) ?? createStore(config, observer, clock);
+  const store = deps.createStore?.(observer) ?? createStore(config, observer, deps.clock);
   const metrics = createMetrics(async () => await store.stats());
   observer.stored = metrics.messageStored;
   observer.delivered = metrics.messageDelivered;
@@ -60,6 +64,21 @@ export function buildServer(config: Config, deps: ServerDeps = {}): FastifyInsta
       debugEnabled(logger) ? logger.child(bindings, options) : logger,
     return503OnClosing: false,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
+    // The router refuses a path it cannot decode (%ZZ, %C3) or a parameter over
+    // its length limit before any route or hook runs; both are names in the path.
+    frameworkErrors: (error, request, reply) => {
+      const isName = error.code === 'FST_ERR_BAD_URL' || error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      const failure = isName ? new ProtocolError('invalid_name') : toProtocolError(error);
+      metrics.rejected(failure.code);
+      // The reply is typed for a route's schema; this one has none.
+      void (reply as FastifyReply)
+        .headers(corsHeaders(config.corsOrigin, request.headers.origin))
+        .status(failure.statusCode)
+        .send(failure.body());
+    },
+    clientErrorHandler: clientErrorResponder(config.corsOrigin, (code) => {
+      metrics.rejected(code);
+    }),
   });
 
   app.removeAllContentTypeParsers();
@@ -106,9 +125,12 @@ export function buildServer(config: Config, deps: ServerDeps = {}): FastifyInsta
       );
     });
   }
-  // Held polls are answered before the server stops accepting, so close() never waits on them.
+  // Held polls are answered before the server stops accepting, so close() never
+  // waits on them; connections that carry no complete request are then cut.
+  const connections = trackConnections(app.server);
   app.addHook('preClose', async () => {
     await store.close();
+    connections.closeIncomplete();
   });
 
   void app.register(cors, {

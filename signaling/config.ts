@@ -2,6 +2,7 @@
  * The service's settings: their defaults and their validation. Flags and
  * environment variables are read by cli.ts; this module only checks values.
  */
+import { redactUrl } from './redact.js';
 export interface Config {
   host: string;
   port: number;
@@ -100,7 +101,7 @@ export function resolveConfig(overrides: Partial<Config> = {}): Config {
   }
   if (config.corsOrigin.length === 0) throw new ConfigError('--cors-origin needs at least one origin');
   if (config.store !== 'memory' && !/^rediss?:\/\//.test(config.store)) {
-    throw new ConfigError(`--store is memory or redis://host:port/db, not ${config.store}`);
+    throw new ConfigError(`--store is memory or redis://host:port/db, not ${redactUrl(config.store)}`);
   }
   if (!logLevels.includes(config.logLevel)) {
     throw new ConfigError(`--log-level is one of ${logLevels.join(', ')}`);

@@ -101,6 +101,8 @@ export class MemoryStore implements Store {
         return { ok: false, error: 'name_taken', retryAfterMs: this.remainingLife(holder, now) };
     }
     if ((room?.peers.size ?? 0) >= this.limits.maxRoomPeers) return { ok: false, error: 'room_full' };
+    // Peers whose time is up (in rooms no one has visited since) count no more.
+    if (this.peerCount >= this.limits.maxPeers) this.sweep();
     if (this.peerCount >= this.limits.maxPeers) return { ok: false, error: 'server_full' };
 
     const target = room ?? this.createRoom(request.room);

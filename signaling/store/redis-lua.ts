@@ -7,23 +7,44 @@
  * whatever their hosts' clocks say. Numbers are written with string.format,
  * because Redis turns Lua numbers into text in a float format.
  *
- * Every room script answers {joined, left, status, ...}: how many peer-joined
- * and peer-left messages it stored (for the messages counter), then its result.
+ * Every room script answers {joined, left, removed, status, ...}: how many
+ * peer-joined and peer-left messages it stored (for the messages counter), the
+ * peers it removed while the index was out of its reach (on a cluster), then
+ * its result.
  */
 import { idempotencyWindowMs, maxMessagesPerPoll } from './store.js';
 import { instanceChannelPrefix } from './redis-keys.js';
 
-/** ARGV[1] is the room's key base (`sig:{room}:`), ARGV[2] the room name. */
+/**
+ * KEYS[1] is the room's peers key; KEYS[2], on a single Redis only, the
+ * expiry index, so that a peer's place in the server's count is taken and
+ * freed in the same atomic step as the peer itself. A cluster keeps the index
+ * in another slot: there the scripts list the peers they removed and the
+ * store marks them in the index right after, before it answers.
+ *
+ * ARGV[1] is the room's key base (`sig:{room}:`), ARGV[2] the room name,
+ * ARGV[3] a pinned time in ms ('' for Redis TIME; tests pin it to move time by
+ * hand). The prelude takes ARGV[3] out, so each script's own arguments start
+ * at ARGV[3].
+ */
 const prelude = String.raw`
 local base = ARGV[1]
 local room = ARGV[2]
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
-local now_us = clock[1] .. string.rep('0', 6 - #clock[2]) .. clock[2]
+local pinned = table.remove(ARGV, 3)
+local now, now_us
+if pinned ~= '' then
+  now = tonumber(pinned)
+  now_us = pinned .. '000'
+else
+  local clock = redis.call('TIME')
+  now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+  now_us = clock[1] .. string.rep('0', 6 - #clock[2]) .. clock[2]
+end
+local index = KEYS[2]
 local peers_key = base .. 'peers'
 local room_key = base .. 'room'
 local tokens_key = base .. 'tokens'
-local joined, left = 0, 0
+local joined, left, removed = 0, 0, {}
 
 local function int (x) return string.format('%d', x) end
 local function pkey (name) return base .. 'p:' .. name end
@@ -54,6 +75,7 @@ local function remove (name, reason)
   local f = redis.call('HMGET', p, 'digest', 'held', 'heldBy')
   redis.call('DEL', p, mkey(name), ikey(name), itkey(name))
   redis.call('ZREM', peers_key, name)
+  if index then redis.call('ZREM', index, room .. '\n' .. name) else table.insert(removed, name) end
   if f[1] then redis.call('HDEL', tokens_key, f[1]) end
   if f[2] and f[2] ~= '' then signal(f[3], 'r', name, f[2]) end
   local others = redis.call('ZRANGE', peers_key, 0, -1)
@@ -103,7 +125,7 @@ local function take (name)
     local last = tonumber(redis.call('HGET', p, 'seq')) - redis.call('LLEN', m) + #items
     if last > prev then redis.call('HSET', p, 'dlv', int(last)) end
   end
-  return {joined, left, 'messages', int(prev), now_us, items}
+  return {joined, left, removed, 'messages', int(prev), now_us, items}
 end
 
 -- Forgets idempotency keys both older than the window and acknowledged, oldest first.
@@ -122,7 +144,11 @@ local function forget_old (name)
 end
 `;
 
-/** ARGV: name ('' to pick one of the candidates), digest, meta, ttl, maxRoomPeers, rate, serverFull, candidates... */
+/**
+ * ARGV: name ('' to pick one of the candidates), digest, meta, ttl,
+ * maxRoomPeers, rate, maxPeers, serverFull (the store's own count, on a
+ * cluster), candidates...
+ */
 export const registerLua =
   prelude +
   String.raw`
@@ -135,16 +161,20 @@ if name ~= '' then
     local wait
     if h[2] and h[2] ~= '' then wait = math.max(0, tonumber(h[3]) - now) + ttl
     else wait = math.max(0, tonumber(h[1]) - now) end
-    return {joined, left, 'name_taken', int(wait)}
+    return {joined, left, removed, 'name_taken', int(wait)}
   end
 end
-if redis.call('ZCARD', peers_key) >= tonumber(ARGV[7]) then return {joined, left, 'room_full'} end
-if ARGV[9] == '1' then return {joined, left, 'server_full'} end
+if redis.call('ZCARD', peers_key) >= tonumber(ARGV[7]) then return {joined, left, removed, 'room_full'} end
+if index then
+  if redis.call('ZCARD', index) >= tonumber(ARGV[9]) then return {joined, left, removed, 'server_full'} end
+elseif ARGV[10] == '1' then
+  return {joined, left, removed, 'server_full'}
+end
 if name == '' then
-  for i = 10, #ARGV do
+  for i = 11, #ARGV do
     if redis.call('EXISTS', pkey(ARGV[i])) == 0 then name = ARGV[i] break end
   end
-  if name == '' then return {joined, left, 'retry'} end
+  if name == '' then return {joined, left, removed, 'retry'} end
 end
 local peers = redis.call('ZRANGE', peers_key, 0, -1)
 local data = '{"meta":' .. ARGV[5] .. '}'
@@ -157,7 +187,8 @@ redis.call('ZADD', peers_key, int(order), name)
 redis.call('HSET', tokens_key, ARGV[4], name)
 redis.call('HSET', pkey(name), 'digest', ARGV[4], 'joinedAt', int(now), 'meta', ARGV[5], 'seq', '0',
   'exp', int(now + ttl), 'held', '', 'bt', ARGV[8], 'bu', int(now), 'dlv', '0')
-return {joined, left, 'ok', name, int(now + ttl), peers}
+if index then redis.call('ZADD', index, int(now + ttl), room .. '\n' .. name) end
+return {joined, left, removed, 'ok', name, int(now + ttl), peers}
 `;
 
 /** ARGV: token digest. */
@@ -165,8 +196,8 @@ export const identifyLua =
   prelude +
   String.raw`
 local name = redis.call('HGET', tokens_key, ARGV[3])
-if not name or gone(name) then return {joined, left, 'none'} end
-return {joined, left, 'ok', name}
+if not name or gone(name) then return {joined, left, removed, 'none'} end
+return {joined, left, removed, 'ok', name}
 `;
 
 /**
@@ -177,28 +208,28 @@ export const sendLua =
   prelude +
   String.raw`
 local from, to = ARGV[3], ARGV[4]
-if gone(from) then return {joined, left, 'peer_not_found'} end
+if gone(from) then return {joined, left, removed, 'peer_not_found'} end
 local missing = gone(to)
 local field = nil
 if ARGV[7] ~= '' then field = from .. '\n' .. ARGV[7] end
 if field and not missing then
   forget_old(to)
   local first = redis.call('HGET', ikey(to), field)
-  if first then return {joined, left, 'repeat', tonumber(first)} end
+  if first then return {joined, left, removed, 'repeat', tonumber(first)} end
 end
 local rate = tonumber(ARGV[9])
 local b = redis.call('HMGET', pkey(from), 'bt', 'bu')
 local tokens = math.min(rate, tonumber(b[1]) + math.max(0, now - tonumber(b[2])) * rate / 1000)
-if tokens < 1 then return {joined, left, 'rate_limited', math.max(1, math.ceil((1 - tokens) / rate))} end
-if missing then return {joined, left, 'peer_not_found'} end
-if redis.call('LLEN', mkey(to)) >= tonumber(ARGV[8]) then return {joined, left, 'mailbox_full'} end
+if tokens < 1 then return {joined, left, removed, 'rate_limited', math.max(1, math.ceil((1 - tokens) / rate))} end
+if missing then return {joined, left, removed, 'peer_not_found'} end
+if redis.call('LLEN', mkey(to)) >= tonumber(ARGV[8]) then return {joined, left, removed, 'mailbox_full'} end
 redis.call('HSET', pkey(from), 'bt', string.format('%.6f', tokens - 1), 'bu', int(now))
 local seq = append(to, ARGV[5], from, ARGV[6])
 if field then
   redis.call('HSET', ikey(to), field, int(seq))
   redis.call('ZADD', itkey(to), int(now), field)
 end
-return {joined, left, 'ok', seq}
+return {joined, left, removed, 'ok', seq}
 `;
 
 /**
@@ -213,10 +244,10 @@ export const pollLua =
   prelude +
   String.raw`
 local name = ARGV[3]
-if gone(name) then return {joined, left, 'unauthorized'} end
+if gone(name) then return {joined, left, removed, 'unauthorized'} end
 local p = pkey(name)
 local after = tonumber(ARGV[4])
-if after > tonumber(redis.call('HGET', p, 'seq')) then return {joined, left, 'invalid_cursor'} end
+if after > tonumber(redis.call('HGET', p, 'seq')) then return {joined, left, removed, 'invalid_cursor'} end
 acknowledge(name, after)
 local h = redis.call('HMGET', p, 'held', 'heldBy')
 if h[1] and h[1] ~= '' then signal(h[2], 'r', name, h[1]) end
@@ -228,7 +259,7 @@ if timeout == 0 or redis.call('LLEN', mkey(name)) > 0 then
 end
 redis.call('HSET', p, 'held', ARGV[6], 'heldBy', ARGV[7], 'wk', '0', 'hd', int(now + timeout),
   'exp', int(now + timeout + ttl + tonumber(ARGV[9])))
-return {joined, left, 'held'}
+return {joined, left, removed, 'held'}
 `;
 
 /** ARGV: peer, poll id, deliver ('1' or '0'), ttl. Ends a held poll if it is still the held one. */
@@ -237,10 +268,10 @@ export const endPollLua =
   String.raw`
 local p = pkey(ARGV[3])
 local held = redis.call('HGET', p, 'held')
-if not held or held ~= ARGV[4] then return {joined, left, 'released'} end
+if not held or held ~= ARGV[4] then return {joined, left, removed, 'released'} end
 redis.call('HSET', p, 'held', '', 'heldBy', '', 'exp', int(now + tonumber(ARGV[6])))
 if ARGV[5] == '1' then return take(ARGV[3]) end
-return {joined, left, 'ended'}
+return {joined, left, removed, 'ended'}
 `;
 
 /** ARGV: peer, poll id. After a lost subscription: is the poll still held, and is mail waiting? */
@@ -248,18 +279,18 @@ export const recheckLua =
   prelude +
   String.raw`
 local held = redis.call('HGET', pkey(ARGV[3]), 'held')
-if not held or held ~= ARGV[4] then return {joined, left, 'released'} end
-if redis.call('LLEN', mkey(ARGV[3])) > 0 then return {joined, left, 'ready'} end
-return {joined, left, 'waiting'}
+if not held or held ~= ARGV[4] then return {joined, left, removed, 'released'} end
+if redis.call('LLEN', mkey(ARGV[3])) > 0 then return {joined, left, removed, 'ready'} end
+return {joined, left, removed, 'waiting'}
 `;
 
 /** ARGV: peer. */
 export const leaveLua =
   prelude +
   String.raw`
-if redis.call('EXISTS', pkey(ARGV[3])) == 0 then return {joined, left, 'absent'} end
+if redis.call('EXISTS', pkey(ARGV[3])) == 0 then return {joined, left, removed, 'absent'} end
 remove(ARGV[3], 'left')
-return {joined, left, 'ok'}
+return {joined, left, removed, 'ok'}
 `;
 
 export const listLua =
@@ -273,7 +304,7 @@ for _, name in ipairs(redis.call('ZRANGE', peers_key, 0, -1)) do
   table.insert(out, f[1])
   table.insert(out, f[2])
 end
-return {joined, left, 'ok', out}
+return {joined, left, removed, 'ok', out}
 `;
 
 /**
@@ -285,19 +316,22 @@ export const checkLua =
   prelude +
   String.raw`
 local h = redis.call('HMGET', pkey(ARGV[3]), 'exp', 'held')
-if not h[1] then return {joined, left, 'gone', redis.call('ZCARD', peers_key)} end
+if not h[1] then return {joined, left, removed, 'gone', redis.call('ZCARD', peers_key)} end
 if tonumber(h[1]) <= now then
   remove(ARGV[3], 'expired')
-  return {joined, left, 'expired', redis.call('ZCARD', peers_key)}
+  return {joined, left, removed, 'expired', redis.call('ZCARD', peers_key)}
 end
-if h[2] and h[2] ~= '' then return {joined, left, 'due', int(math.min(tonumber(h[1]), now + tonumber(ARGV[4])))} end
-return {joined, left, 'due', h[1]}
+if h[2] and h[2] ~= '' then return {joined, left, removed, 'due', int(math.min(tonumber(h[1]), now + tonumber(ARGV[4])))} end
+return {joined, left, removed, 'due', h[1]}
 `;
 
-/** KEYS[1]: the expiry index. Members whose score has passed, with their scores. */
+/** KEYS[1]: the expiry index; ARGV[1]: a pinned time ('' for TIME). Members whose score has passed, with their scores. */
 export const candidatesLua = String.raw`
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local now
+if ARGV[1] ~= '' then now = tonumber(ARGV[1]) else
+  local clock = redis.call('TIME')
+  now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+end
 return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', string.format('%d', now), 'WITHSCORES', 'LIMIT', 0, 100)
 `;
 

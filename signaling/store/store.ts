@@ -121,6 +121,8 @@ export interface Store {
   /** Live peers of the room, oldest first. */
   list: (room: string) => Promise<PeerSummary[]>;
   stats: () => Promise<StoreStats>;
+  /** Expires every peer whose time is up now (a timer does it too, four times a second). */
+  sweep: () => void | Promise<void>;
   /** Whether the store can serve requests now. */
   ready: () => Promise<boolean>;
   /** Answers every held poll with an empty list and stops background work. */
