@@ -144,6 +144,12 @@ export async function interopCall(t: Test, service: Service, startPeer: StartPee
     "bin/client took every one of the peer's candidates",
   );
 
+  const pair = report?.selectedPair;
+  if (pair)
+    t.comment(
+      `bin/client's selected pair: ${pair.local.type} ${pair.local.address} <-> ${pair.remote.type} ${pair.remote.address}`,
+    );
+
   const theirs = peer.report;
   t.equal(peer.code, 0, `the ${theirs?.stack ?? 'other'} peer (${peerRole}) exits 0`, context);
   t.equal(theirs?.ok, true, 'the peer reports ok', { error: theirs?.error });
@@ -166,6 +172,7 @@ interface ClientReport {
   error: unknown;
   dataChannel: { received: number; peerDone: boolean } | null;
   audio: { received: { packets: number; dominantHz: number | null } } | null;
+  selectedPair: { local: { type: string; address: string }; remote: { type: string; address: string } } | null;
 }
 
 /** Within 5 %: the tone measured by another stack's estimate, after a lossy codec. */
