@@ -10,7 +10,7 @@ import { interopCall, peerArgs, runPeerProgram, type StartPeer } from './harness
  * against bin/client, both ways. aiortc does not trickle: its candidates are
  * in its SDP, and its offers give every m-section its own ICE credentials
  * until BUNDLE is agreed, which werift mishandled until
- * patches/werift+0.24.4+002+bundle-ice-from-tag.patch.
+ * patches/werift+0.24.4+003+bundle-ice-from-tag.patch.
  */
 const PYTHON = '/usr/bin/python3';
 

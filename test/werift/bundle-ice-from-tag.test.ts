@@ -2,7 +2,7 @@ import t, { type Test } from 'tap';
 import type { RTCPeerConnection as PeerConnection } from 'werift';
 
 /**
- * patches/werift+0.24.4+002+bundle-ice-from-tag.patch: with BUNDLE, the shared
+ * patches/werift+0.24.4+003+bundle-ice-from-tag.patch: with BUNDLE, the shared
  * transport takes its remote ICE parameters and candidates from the first
  * m-section, not from each section in turn. aiortc's offers give every section
  * its own ufrag and password (and its own candidates) until BUNDLE is agreed;
