@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type * as Playwright from 'playwright-core';
 import t from 'tap';
 import { repoRoot } from '../helpers/signaling.js';
 import { startService } from '../client/processes.js';
@@ -28,7 +29,7 @@ const ARGS = [
   '--autoplay-policy=no-user-gesture-required',
 ];
 
-async function loadPlaywright(): Promise<typeof import('playwright-core') | string> {
+async function loadPlaywright(): Promise<typeof Playwright | string> {
   if (!existsSync(CHROMIUM)) return `no ${CHROMIUM} (Debian package chromium)`;
   try {
     return await import('playwright-core');
