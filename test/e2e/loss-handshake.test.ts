@@ -1,0 +1,38 @@
+import t, { type Test } from 'tap';
+import { createLossyPath, dropCounts, dropFirst, dtlsHandshakeMatch, type LossyPath } from '../helpers/lossy-path.js';
+
+/**
+ * Each handshake packet whose loss once broke a call, dropped on purpose:
+ * the call must complete all the same. One test per werift patch (see
+ * docs/WERIFT.md); each fails without its patch. The answerer is the DTLS
+ * client (in B), the offerer the DTLS server (in A): a rule in A drops what
+ * the answerer sent, a rule in B what the offerer sent.
+ */
+
+if (process.getuid?.() !== 0) {
+  t.plan(0, 'needs root: the calls run across two network namespaces whose iptables drop chosen packets');
+  process.exit(0);
+}
+
+const HANDSHAKE = { certificate: 11, certificateRequest: 13, clientKeyExchange: 16, certificateVerify: 15 };
+const ARGS = ['--audio', 'none', '--messages', '2', '--interval-ms', '100', '--timeout-s', '15'];
+
+let path: LossyPath;
+t.before(async () => {
+  path = await createLossyPath('loss-');
+});
+t.teardown(async () => await path.close());
+t.afterEach(() => path.clear());
+
+async function callCompletes(t: Test, what: string): Promise<void> {
+  const call = await path.call(ARGS);
+  const [o, a] = await Promise.all([call.offerer.result, call.answerer.result]);
+  t.equal(o.code, 0, `offerer completes (${what}):\n${o.stderr.split('\n').slice(-4).join('\n')}`);
+  t.equal(a.code, 0, `answerer completes (${what}):\n${a.stderr.split('\n').slice(-4).join('\n')}`);
+}
+
+t.test("the DTLS client's ClientKeyExchange lost once (its CertificateVerify arrives first)", async (t) => {
+  dropFirst(path, 'A', dtlsHandshakeMatch(HANDSHAKE.clientKeyExchange));
+  await callCompletes(t, 'ClientKeyExchange dropped once');
+  t.same(dropCounts(path, 'A'), [1], 'exactly one ClientKeyExchange was dropped');
+});
