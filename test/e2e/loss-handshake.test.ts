@@ -14,7 +14,13 @@ if (process.getuid?.() !== 0) {
   process.exit(0);
 }
 
-const HANDSHAKE = { certificate: 11, certificateRequest: 13, clientKeyExchange: 16, certificateVerify: 15 };
+const HANDSHAKE = {
+  serverHello: 2,
+  certificate: 11,
+  certificateRequest: 13,
+  certificateVerify: 15,
+  clientKeyExchange: 16,
+};
 const ARGS = ['--audio', 'none', '--messages', '2', '--interval-ms', '100', '--timeout-s', '30'];
 
 let path: LossyPath;
@@ -50,4 +56,18 @@ t.test("the DTLS client's CertificateVerify lost ten times (its flight is comple
   dropFirst(path, 'A', dtlsHandshakeMatch(HANDSHAKE.certificateVerify), 10);
   await callCompletes(t, 'CertificateVerify dropped ten times');
   t.same(dropCounts(path, 'A'), Array<number>(10).fill(1), 'ten CertificateVerify messages were dropped');
+});
+
+t.test("the DTLS server's CertificateRequest lost once (flight 4 arrives in part)", async (t) => {
+  dropFirst(path, 'B', dtlsHandshakeMatch(HANDSHAKE.certificateRequest));
+  await callCompletes(t, 'CertificateRequest dropped once');
+  t.same(dropCounts(path, 'B'), [1], 'exactly one CertificateRequest was dropped');
+});
+
+// As above: flight 4 comes on the server's timer and again for each
+// ClientHello the client retransmits, so ten copies span more than 4.5 s.
+t.test("the DTLS server's ServerHello lost ten times (the rest of flight 4 waits for it)", async (t) => {
+  dropFirst(path, 'B', dtlsHandshakeMatch(HANDSHAKE.serverHello), 10);
+  await callCompletes(t, 'ServerHello dropped ten times');
+  t.same(dropCounts(path, 'B'), Array<number>(10).fill(1), 'ten ServerHello messages were dropped');
 });
