@@ -36,9 +36,10 @@ export function inNetns(netns: string | undefined, args: string[]): [string, str
 export async function startSignaling(
   args: string[] = [],
   env: NodeJS.ProcessEnv = process.env,
-  options: { netns?: string } = {},
+  options: { netns?: string; host?: string } = {},
 ): Promise<SignalingProcess> {
-  const [command, argv] = inNetns(options.netns, [signalingBin, '--host', '127.0.0.1', '--port', '0', ...args]);
+  const host = options.host ?? '127.0.0.1';
+  const [command, argv] = inNetns(options.netns, [signalingBin, '--host', host, '--port', '0', ...args]);
   const child = spawn(command, argv, {
     env: binEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],

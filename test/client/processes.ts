@@ -18,8 +18,10 @@ export function spawnBin(
 
 /** The service for client tests: the same process helper the service's own tests use. */
 export type Service = SignalingProcess;
-export const startService = async (args: string[] = [], options: { netns?: string } = {}): Promise<Service> =>
-  await startSignaling(args, process.env, options);
+export const startService = async (
+  args: string[] = [],
+  options: { netns?: string; host?: string } = {},
+): Promise<Service> => await startSignaling(args, process.env, options);
 
 export interface ClientRun {
   child: ChildProcess;

@@ -1,0 +1,73 @@
+import t, { type Test } from 'tap';
+import { createLossyPath, dropCounts, dropFirst, dtlsHandshakeMatch, type LossyPath } from '../helpers/lossy-path.js';
+
+/**
+ * Each handshake packet whose loss once broke a call, dropped on purpose:
+ * the call must complete all the same. One test per werift patch (see
+ * docs/WERIFT.md); each fails without its patch. The answerer is the DTLS
+ * client (in B), the offerer the DTLS server (in A): a rule in A drops what
+ * the answerer sent, a rule in B what the offerer sent.
+ */
+
+if (process.getuid?.() !== 0) {
+  t.plan(0, 'needs root: the calls run across two network namespaces whose iptables drop chosen packets');
+  process.exit(0);
+}
+
+const HANDSHAKE = {
+  serverHello: 2,
+  certificate: 11,
+  certificateRequest: 13,
+  certificateVerify: 15,
+  clientKeyExchange: 16,
+};
+const ARGS = ['--audio', 'none', '--messages', '2', '--interval-ms', '100', '--timeout-s', '30'];
+
+let path: LossyPath;
+t.before(async () => {
+  path = await createLossyPath('loss-');
+});
+t.teardown(async () => await path.close());
+t.afterEach(() => path.clear());
+
+async function callCompletes(t: Test, what: string): Promise<void> {
+  const call = await path.call(ARGS);
+  const [o, a] = await Promise.all([call.offerer.result, call.answerer.result]);
+  t.equal(o.code, 0, `offerer completes (${what}):\n${o.stderr.split('\n').slice(-4).join('\n')}`);
+  t.equal(a.code, 0, `answerer completes (${what}):\n${a.stderr.split('\n').slice(-4).join('\n')}`);
+}
+
+t.test("the DTLS client's ClientKeyExchange lost once (its CertificateVerify arrives first)", async (t) => {
+  dropFirst(path, 'A', dtlsHandshakeMatch(HANDSHAKE.clientKeyExchange));
+  await callCompletes(t, 'ClientKeyExchange dropped once');
+  t.same(dropCounts(path, 'A'), [1], 'exactly one ClientKeyExchange was dropped');
+});
+
+t.test("the DTLS client's Certificate lost once (its CertificateVerify arrives first)", async (t) => {
+  dropFirst(path, 'A', dtlsHandshakeMatch(HANDSHAKE.certificate));
+  await callCompletes(t, 'Certificate dropped once');
+  t.same(dropCounts(path, 'A'), [1], "exactly one of the client's Certificates was dropped");
+});
+
+// The client sends its flight 5 on its own timer and again for each flight 4
+// the server retransmits meanwhile: ten copies take it past werift's 4.5 s
+// wait for a missing message, which was fatal.
+t.test("the DTLS client's CertificateVerify lost ten times (its flight is complete only after seconds)", async (t) => {
+  dropFirst(path, 'A', dtlsHandshakeMatch(HANDSHAKE.certificateVerify), 10);
+  await callCompletes(t, 'CertificateVerify dropped ten times');
+  t.same(dropCounts(path, 'A'), Array<number>(10).fill(1), 'ten CertificateVerify messages were dropped');
+});
+
+t.test("the DTLS server's CertificateRequest lost once (flight 4 arrives in part)", async (t) => {
+  dropFirst(path, 'B', dtlsHandshakeMatch(HANDSHAKE.certificateRequest));
+  await callCompletes(t, 'CertificateRequest dropped once');
+  t.same(dropCounts(path, 'B'), [1], 'exactly one CertificateRequest was dropped');
+});
+
+// As above: flight 4 comes on the server's timer and again for each
+// ClientHello the client retransmits, so ten copies span more than 4.5 s.
+t.test("the DTLS server's ServerHello lost ten times (the rest of flight 4 waits for it)", async (t) => {
+  dropFirst(path, 'B', dtlsHandshakeMatch(HANDSHAKE.serverHello), 10);
+  await callCompletes(t, 'ServerHello dropped ten times');
+  t.same(dropCounts(path, 'B'), Array<number>(10).fill(1), 'ten ServerHello messages were dropped');
+});

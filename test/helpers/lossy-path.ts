@@ -1,0 +1,167 @@
+import { execFileSync } from 'node:child_process';
+import { runClient, startService, type ClientRun, type Service } from '../client/processes.js';
+
+/**
+ * A path between two peers that loses packets: two network namespaces joined
+ * by a veth pair, the offerer and the signaling service in A, the answerer in
+ * B. Each side's INPUT chain is where its incoming UDP is dropped, so a rule
+ * in B acts on what the offerer sends and a rule in A on what the answerer
+ * sends. This kernel has no netem; iptables' `statistic` (random, nth) and
+ * `u32` matches do the dropping. Between two werift peers the offerer is
+ * ICE-controlling and so the DTLS server, the answerer the DTLS client.
+ */
+
+export type Side = 'A' | 'B';
+export const ADDRESS: Record<Side, string> = { A: '192.0.2.1', B: '192.0.2.2' };
+
+export interface LossyPath {
+  ns: Record<Side, string>;
+  service: Service;
+  /** Runs iptables inside the namespace of that side. */
+  iptables(side: Side, ...args: string[]): void;
+  /** Drops this share (0..1) of the UDP arriving at each side, both directions. */
+  randomLoss(probability: number): void;
+  /** Removes every rule that drops (the INPUT chains are ours alone). */
+  clear(): void;
+  /** Starts the answerer in B, waits for its registration, then the offerer in A. */
+  call(args: string[], options?: { offererArgs?: string[]; answererArgs?: string[] }): Promise<Call>;
+  close(): Promise<void>;
+}
+
+export interface Call {
+  offerer: ClientRun;
+  answerer: ClientRun;
+}
+
+/** Names start with the prefix (e.g. `loss-`) so a shared machine knows whose they are. */
+export async function createLossyPath(prefix: string): Promise<LossyPath> {
+  const id = `${prefix}${process.pid}`;
+  const ns: Record<Side, string> = { A: `${id}-a`, B: `${id}-b` };
+  const run = (command: string, args: string[]): void => void execFileSync(command, args, { stdio: 'ignore' });
+  const ip = (...args: string[]): void => run('ip', args);
+  const iptables = (side: Side, ...args: string[]): void => run('ip', ['netns', 'exec', ns[side], 'iptables', ...args]);
+
+  for (const side of ['A', 'B'] as const) {
+    ip('netns', 'add', ns[side]);
+    ip('-n', ns[side], 'link', 'set', 'lo', 'up');
+  }
+  // veth names are at most 15 characters.
+  const vethA = `${id}a`.slice(-15);
+  const vethB = `${id}b`.slice(-15);
+  ip('-n', ns.A, 'link', 'add', vethA, 'type', 'veth', 'peer', 'name', vethB, 'netns', ns.B);
+  for (const [side, veth] of [
+    ['A', vethA],
+    ['B', vethB],
+  ] as const) {
+    ip('-n', ns[side], 'addr', 'add', `${ADDRESS[side]}/24`, 'dev', veth);
+    ip('-n', ns[side], 'link', 'set', veth, 'up');
+  }
+
+  let service: Service;
+  try {
+    service = await startService([], { netns: ns.A, host: ADDRESS.A });
+  } catch (error) {
+    for (const side of ['A', 'B'] as const) ip('netns', 'del', ns[side]);
+    throw error;
+  }
+  let calls = 0;
+  const runs: ClientRun[] = [];
+
+  return {
+    ns,
+    service,
+    iptables,
+    randomLoss(probability) {
+      if (probability <= 0) return;
+      for (const side of ['A', 'B'] as const) {
+        iptables(
+          side,
+          '-A',
+          'INPUT',
+          '-p',
+          'udp',
+          '-m',
+          'statistic',
+          '--mode',
+          'random',
+          '--probability',
+          String(probability),
+          '-j',
+          'DROP',
+        );
+      }
+    },
+    clear() {
+      for (const side of ['A', 'B'] as const) iptables(side, '-F', 'INPUT');
+    },
+    async call(args, options = {}) {
+      calls += 1;
+      const room = `loss-${calls}`;
+      const common = ['--signaling-addr', service.url, '--room', room, '--json', ...args];
+      const answerer = runClient(['--role', 'answerer', ...common, ...(options.answererArgs ?? [])], { netns: ns.B });
+      runs.push(answerer);
+      await answerer.waitFor(/registered as answerer/);
+      const offerer = runClient(['--role', 'offerer', ...common, ...(options.offererArgs ?? [])], { netns: ns.A });
+      runs.push(offerer);
+      return { offerer, answerer };
+    },
+    async close() {
+      for (const r of runs) if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL');
+      await service.stop();
+      for (const side of ['A', 'B'] as const) ip('netns', 'del', ns[side]);
+    },
+  };
+}
+
+/**
+ * iptables match arguments for one DTLS handshake message in epoch 0 (before
+ * ChangeCipherSpec), by its HandshakeType: record content type 22 at UDP
+ * payload byte 0, epoch 0 at bytes 3-4, the message type at byte 13 (werift
+ * sends each message of a flight in a datagram of its own).
+ */
+export function dtlsHandshakeMatch(handshakeType: number): string[] {
+  const payload = (offset: number): string => `0>>22&0x3C@${8 + offset}`;
+  return [
+    '-p',
+    'udp',
+    '-m',
+    'u32',
+    '--u32',
+    `${payload(0)}>>24=0x16&&${payload(3)}>>16=0&&${payload(13)}>>24=${handshakeType}`,
+  ];
+}
+
+/** The first `times` packets that match are dropped, the rest pass: one nth rule per drop. */
+export function dropFirst(path: LossyPath, side: Side, match: string[], times = 1): void {
+  for (let i = 0; i < times; i++) {
+    // nth with --packet 0 takes the first packet it sees, then every millionth.
+    path.iptables(
+      side,
+      '-A',
+      'INPUT',
+      ...match,
+      '-m',
+      'statistic',
+      '--mode',
+      'nth',
+      '--every',
+      '1000000',
+      '--packet',
+      '0',
+      '-j',
+      'DROP',
+    );
+  }
+}
+
+/** How many packets the drop rules of that side dropped, in rule order. */
+export function dropCounts(path: LossyPath, side: Side): number[] {
+  const out = execFileSync('ip', ['netns', 'exec', path.ns[side], 'iptables', '-L', 'INPUT', '-v', '-x', '-n'], {
+    encoding: 'utf8',
+  });
+  return out
+    .split('\n')
+    .slice(2)
+    .filter((l) => l.includes('DROP'))
+    .map((l) => Number(l.trim().split(/\s+/)[0]));
+}
