@@ -10,6 +10,7 @@ import { OPUS, type AudioHooks } from './audio/types.js';
 import type { ClientOptions } from './cli.js';
 import { routeCandidate } from './candidate-route.js';
 import { ChatExchange } from './datachannel.js';
+import { EarlyMessages } from './early-messages.js';
 import { ClientError } from './errors.js';
 import { IceWatch } from './ice-watch.js';
 import type { IceServerPlan } from './ice-servers.js';
@@ -215,9 +216,14 @@ export class Call {
       }),
     );
     const channelOpen = new Latch<RTCDataChannel>();
+    // The peer's first messages can come before we listen (early-messages.ts).
+    const early = new EarlyMessages();
+    this.disposables.add(() => early.dispose());
     this.disposables.subscription(
       pc.onDataChannel.subscribe((channel) => {
-        if (channel.label === 'chat') channelOpen.resolve(channel);
+        if (channel.label !== 'chat') return;
+        early.watch(channel);
+        channelOpen.resolve(channel);
       }),
     );
 
@@ -228,6 +234,7 @@ export class Call {
     if (isOfferer) {
       transceiver = pc.addTransceiver(track, { direction: 'sendrecv' });
       const chat = pc.createDataChannel('chat');
+      early.watch(chat);
       this.disposables.subscription(
         chat.stateChanged.subscribe((state) => {
           if (state === 'open') channelOpen.resolve(chat);
@@ -279,7 +286,7 @@ export class Call {
       onSignOfLife: () => this.signOfLife(),
     });
     this.disposables.add(() => exchange.stop());
-    exchange.start(channel);
+    exchange.start(early.view(channel));
     this.disposables.subscription(
       channel.stateChanged.subscribe((state) => {
         if (state === 'closed' && !this.exchangeComplete) this.onPeerGone('closed the data channel');

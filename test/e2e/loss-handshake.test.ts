@@ -1,5 +1,15 @@
 import t, { type Test } from 'tap';
-import { createLossyPath, dropCounts, dropFirst, dtlsHandshakeMatch, type LossyPath } from '../helpers/lossy-path.js';
+import {
+  createLossyPath,
+  dropCounts,
+  dropFirst,
+  dtlsHandshakeMatch,
+  dropNth,
+  dtlsRecordMatch,
+  SCTP_IP_LENGTH,
+  sctpPacketMatch,
+  type LossyPath,
+} from '../helpers/lossy-path.js';
 
 /**
  * Each handshake packet whose loss once broke a call, dropped on purpose:
@@ -70,4 +80,36 @@ t.test("the DTLS server's ServerHello lost ten times (the rest of flight 4 waits
   dropFirst(path, 'B', dtlsHandshakeMatch(HANDSHAKE.serverHello), 10);
   await callCompletes(t, 'ServerHello dropped ten times');
   t.same(dropCounts(path, 'B'), Array<number>(10).fill(1), 'ten ServerHello messages were dropped');
+});
+
+// The last flight of the handshake has no reply to tell its sender it
+// arrived: the DTLS server sends it once, and again only when the client
+// retransmits its own flight (RFC 6347 section 4.2.4).
+t.test("the DTLS server's final flight lost once (ChangeCipherSpec and Finished)", async (t) => {
+  dropFirst(path, 'B', dtlsRecordMatch(20, 0));
+  dropFirst(path, 'B', dtlsRecordMatch(22, 1));
+  await callCompletes(t, 'flight 6 dropped once');
+  t.same(dropCounts(path, 'B'), [1, 1], 'one ChangeCipherSpec and one Finished were dropped');
+});
+
+// The answerer's channel opens on the DCEP OPEN and its pings follow the ACK;
+// with the ACK lost they wait in the offerer's SCTP until it is retransmitted,
+// and then all come out at once, with the "open" event.
+t.test("the DCEP ACK lost once (the peer's first pings come with its retransmission)", async (t) => {
+  dropFirst(path, 'A', sctpPacketMatch(SCTP_IP_LENGTH.dcepAck));
+  await callCompletes(t, 'DCEP ACK dropped once');
+  t.same(dropCounts(path, 'A'), [1], 'exactly one DCEP ACK was dropped');
+});
+
+t.test('the DCEP OPEN lost once', async (t) => {
+  dropNth(path, 'B', sctpPacketMatch(SCTP_IP_LENGTH.dcepOpen), 2); // the first of that size is the INIT
+  await callCompletes(t, 'DCEP OPEN dropped once');
+  t.same(dropCounts(path, 'B'), [1], 'exactly one DCEP OPEN was dropped');
+});
+
+t.test('the SCTP handshake: INIT and COOKIE ECHO each lost once', async (t) => {
+  dropFirst(path, 'B', sctpPacketMatch(SCTP_IP_LENGTH.init));
+  dropFirst(path, 'B', sctpPacketMatch(SCTP_IP_LENGTH.cookieEcho));
+  await callCompletes(t, 'INIT and COOKIE ECHO dropped once');
+  t.same(dropCounts(path, 'B'), [1, 1], 'one INIT and one COOKIE ECHO were dropped');
 });

@@ -131,6 +131,46 @@ export function dtlsHandshakeMatch(handshakeType: number): string[] {
   ];
 }
 
+/** iptables match arguments for a DTLS record by content type and epoch (20 ChangeCipherSpec, 22 handshake). */
+export function dtlsRecordMatch(contentType: number, epoch: number): string[] {
+  const payload = (offset: number): string => `0>>22&0x3C@${8 + offset}`;
+  return ['-p', 'udp', '-m', 'u32', '--u32', `${payload(0)}>>24=${contentType}&&${payload(3)}>>16=${epoch}`];
+}
+
+/**
+ * SCTP packets travel in DTLS application data (content type 23), encrypted,
+ * so they are told apart by size: the IP packet's length. werift sends one
+ * chunk per packet; between two werift peers with host candidates (no
+ * extensions beyond werift's) these lengths hold, measured with iptables
+ * counters: INIT and a DCEP OPEN (label "chat") 109, INIT ACK 137, COOKIE ECHO
+ * 105, COOKIE ACK 81, DCEP ACK 97.
+ */
+export const SCTP_IP_LENGTH = { init: 109, initAck: 137, cookieEcho: 105, cookieAck: 81, dcepOpen: 109, dcepAck: 97 };
+
+export function sctpPacketMatch(ipLength: number): string[] {
+  return ['-p', 'udp', '-m', 'u32', '--u32', '0>>22&0x3C@8>>24=23', '-m', 'length', '--length', String(ipLength)];
+}
+
+/** Only the `n`-th packet that matches (1 = the first) is dropped. */
+export function dropNth(path: LossyPath, side: Side, match: string[], n: number): void {
+  path.iptables(
+    side,
+    '-A',
+    'INPUT',
+    ...match,
+    '-m',
+    'statistic',
+    '--mode',
+    'nth',
+    '--every',
+    '1000000',
+    '--packet',
+    String(n - 1),
+    '-j',
+    'DROP',
+  );
+}
+
 /** The first `times` packets that match are dropped, the rest pass: one nth rule per drop. */
 export function dropFirst(path: LossyPath, side: Side, match: string[], times = 1): void {
   for (let i = 0; i < times; i++) {
