@@ -51,6 +51,11 @@ forEachStore(t, async (t, kind) => {
       t.equal(r.status, 400, `after=${after}`);
       t.equal(r.body.error, 'invalid_cursor');
     }
+    for (const query of ['after=1&after=1', 'after=0&after=1', 'after=1&after=2', 'after=1&after=']) {
+      const r = await poll(app, b, `${query}&timeoutMs=0`);
+      t.equal(r.status, 400, query);
+      t.equal(r.body.error, 'invalid_cursor', `${query}: a repeated after is a bad cursor`);
+    }
     t.same(
       (await poll(app, b)).body.messages.map((m) => m.seq),
       [1],
