@@ -68,7 +68,12 @@ export const SendHeaders = Type.Object({
 export const SendReply = Type.Object({ seq: Type.Integer({ minimum: 1 }) });
 
 export const PollQuery = Type.Object({
-  after: Type.Optional(Type.String({ description: 'acknowledge every message with seq <= after' })),
+  // A repeated `after` arrives as a list: it is a bad cursor (400 invalid_cursor), so the schema lets it through.
+  after: Type.Optional(
+    Type.Union([Type.String(), Type.Array(Type.String())], {
+      description: 'acknowledge every message with seq <= after',
+    }),
+  ),
   timeoutMs: Type.Optional(
     Type.String({ pattern: '^[0-9]{1,15}$', description: 'hold up to this long; capped at 60000' }),
   ),

@@ -90,7 +90,7 @@ export async function peerRoutes(fastify: FastifyInstance, { config, store, cloc
       onRequest: requirePeer(store, 'member'),
     },
     async (request, reply) => {
-      const peers = await store.list(request.params.room);
+      const peers = await store.list(request.params.room, request.peerName);
       return await sendJsonText(reply, listJson(peers));
     },
   );

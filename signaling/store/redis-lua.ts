@@ -51,6 +51,10 @@ local function pkey (name) return base .. 'p:' .. name end
 local function mkey (name) return base .. 'm:' .. name end
 local function ikey (name) return base .. 'i:' .. name end
 local function itkey (name) return base .. 'it:' .. name end
+local function ujkey (name) return base .. 'uj:' .. name end
+
+-- The seq at the head of a mailbox entry.
+local function seq_of (entry) return tonumber(string.match(entry, '^(%d+)')) end
 
 -- Tells the instance holding a poll to wake it (w) or release it empty (r).
 local function signal (instance, kind, name, poll)
@@ -60,20 +64,21 @@ end
 local function append (name, kind, from, data)
   local p = pkey(name)
   local seq = redis.call('HINCRBY', p, 'seq', 1)
-  redis.call('RPUSH', mkey(name), int(seq) .. '\n' .. kind .. '\n' .. from .. '\n' .. int(now) .. '\n' .. now_us .. '\n' .. data)
+  local entry = int(seq) .. '\n' .. kind .. '\n' .. from .. '\n' .. int(now) .. '\n' .. now_us .. '\n' .. data
+  redis.call('RPUSH', mkey(name), entry)
   local h = redis.call('HMGET', p, 'held', 'heldBy', 'wk')
   -- One wake-up per hold: the rest of a burst is read by the same response.
   if h[1] and h[1] ~= '' and h[3] ~= '1' then
     redis.call('HSET', p, 'wk', '1')
     signal(h[2], 'w', name, h[1])
   end
-  return seq
+  return seq, entry
 end
 
 local function remove (name, reason)
   local p = pkey(name)
   local f = redis.call('HMGET', p, 'digest', 'held', 'heldBy')
-  redis.call('DEL', p, mkey(name), ikey(name), itkey(name))
+  redis.call('DEL', p, mkey(name), ikey(name), itkey(name), ujkey(name))
   redis.call('ZREM', peers_key, name)
   if index then redis.call('ZREM', index, room .. '\n' .. name) else table.insert(removed, name) end
   if f[1] then redis.call('HDEL', tokens_key, f[1]) end
@@ -84,8 +89,18 @@ local function remove (name, reason)
   else
     local data = '{"reason":"' .. reason .. '"}'
     for _, other in ipairs(others) do
-      append(other, 'peer-left', name, data)
-      left = left + 1
+      -- Its peer-joined still unseen there, and nothing else from it: withdraw that, announce nothing.
+      local entry = redis.call('HGET', ujkey(other), name)
+      local withdrawn = false
+      if entry then
+        redis.call('HDEL', ujkey(other), name)
+        local dlv = tonumber(redis.call('HGET', pkey(other), 'dlv') or '0')
+        withdrawn = seq_of(entry) > dlv and redis.call('LREM', mkey(other), 1, entry) == 1
+      end
+      if not withdrawn then
+        append(other, 'peer-left', name, data)
+        left = left + 1
+      end
     end
   end
 end
@@ -104,14 +119,16 @@ local function expire_room ()
   for _, name in ipairs(redis.call('ZRANGE', peers_key, 0, -1)) do gone(name) end
 end
 
+-- Seqs increase along the mailbox but may skip (a withdrawn peer-joined):
+-- without gaps the entry at index after - first is seq after; step back over gaps.
 local function acknowledge (name, after)
   local m = mkey(name)
-  local len = redis.call('LLEN', m)
-  if len == 0 then return end
-  local first = tonumber(redis.call('HGET', pkey(name), 'seq')) - len + 1
-  local n = after - first + 1
+  local head = redis.call('LINDEX', m, 0)
+  if not head then return end
+  local n = math.min(after - seq_of(head) + 1, redis.call('LLEN', m))
+  while n > 0 and seq_of(redis.call('LINDEX', m, n - 1)) > after do n = n - 1 end
   if n <= 0 then return end
-  if n >= len then redis.call('DEL', m) else redis.call('LTRIM', m, n, -1) end
+  redis.call('LTRIM', m, n, -1)
 end
 
 -- Up to one response of messages, and the highest seq delivered before, so the
@@ -122,7 +139,7 @@ local function take (name)
   local items = redis.call('LRANGE', m, 0, ${maxMessagesPerPoll - 1})
   local prev = tonumber(redis.call('HGET', p, 'dlv') or '0')
   if #items > 0 then
-    local last = tonumber(redis.call('HGET', p, 'seq')) - redis.call('LLEN', m) + #items
+    local last = seq_of(items[#items])
     if last > prev then redis.call('HSET', p, 'dlv', int(last)) end
   end
   return {joined, left, removed, 'messages', int(prev), now_us, items}
@@ -130,8 +147,9 @@ end
 
 -- Forgets idempotency keys both older than the window and acknowledged, oldest first.
 local function forget_old (name)
-  local len = redis.call('LLEN', mkey(name))
-  local first = tonumber(redis.call('HGET', pkey(name), 'seq')) - len + 1
+  local head = redis.call('LINDEX', mkey(name), 0)
+  local first
+  if head then first = seq_of(head) else first = tonumber(redis.call('HGET', pkey(name), 'seq')) + 1 end
   local olds = redis.call('ZRANGE', itkey(name), 0, 49, 'WITHSCORES')
   for i = 1, #olds, 2 do
     local field = olds[i]
@@ -179,7 +197,8 @@ end
 local peers = redis.call('ZRANGE', peers_key, 0, -1)
 local data = '{"meta":' .. ARGV[5] .. '}'
 for _, other in ipairs(peers) do
-  append(other, 'peer-joined', name, data)
+  local _, entry = append(other, 'peer-joined', name, data)
+  redis.call('HSET', ujkey(other), name, entry)
   joined = joined + 1
 end
 local order = redis.call('HINCRBY', room_key, 'n', 1)
@@ -225,6 +244,7 @@ if missing then return {joined, left, removed, 'peer_not_found'} end
 if redis.call('LLEN', mkey(to)) >= tonumber(ARGV[8]) then return {joined, left, removed, 'mailbox_full'} end
 redis.call('HSET', pkey(from), 'bt', string.format('%.6f', tokens - 1), 'bu', int(now))
 local seq = append(to, ARGV[5], from, ARGV[6])
+redis.call('HDEL', ujkey(to), from)
 if field then
   redis.call('HSET', ikey(to), field, int(seq))
   redis.call('ZADD', itkey(to), int(now), field)
@@ -293,10 +313,12 @@ remove(ARGV[3], 'left')
 return {joined, left, removed, 'ok'}
 `;
 
+/** ARGV: the viewer ('' for none), who has now seen every live peer, so each must be seen to leave. */
 export const listLua =
   prelude +
   String.raw`
 expire_room()
+if ARGV[3] ~= '' then redis.call('DEL', ujkey(ARGV[3])) end
 local out = {}
 for _, name in ipairs(redis.call('ZRANGE', peers_key, 0, -1)) do
   local f = redis.call('HMGET', pkey(name), 'joinedAt', 'meta')

@@ -209,8 +209,8 @@ export class RedisStore implements Store {
     return reply.status === 'ok';
   }
 
-  async list(room: string): Promise<PeerSummary[]> {
-    const reply = await this.runRoom(scripts.list, room, []);
+  async list(room: string, viewer?: string): Promise<PeerSummary[]> {
+    const reply = await this.runRoom(scripts.list, room, [viewer ?? '']);
     const flat = asStrings(reply.rest[0]);
     const peers: PeerSummary[] = [];
     for (let i = 0; i + 2 < flat.length; i += 3) {

@@ -118,8 +118,11 @@ export interface Store {
   poll: (request: PollRequest) => Promise<PollOutcome>;
   /** Removes the peer and announces it; false when it was not there. */
   leave: (room: string, peer: string) => Promise<boolean>;
-  /** Live peers of the room, oldest first. */
-  list: (room: string) => Promise<PeerSummary[]>;
+  /**
+   * Live peers of the room, oldest first. A `viewer` (the peer asking) has now
+   * seen every one of them, so each one's leaving is announced to it.
+   */
+  list: (room: string, viewer?: string) => Promise<PeerSummary[]>;
   stats: () => Promise<StoreStats>;
   /** Expires every peer whose time is up now (a timer does it too, four times a second). */
   sweep: () => void | Promise<void>;
