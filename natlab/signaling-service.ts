@@ -49,6 +49,9 @@ export async function startSignaling(
       urls.turnTcp,
       '--turn-secret',
       turnSecret,
+      // Many lab peers register from behind one NAT address at once.
+      '--register-rate',
+      '0',
       '--log-level',
       'info',
     ],

@@ -56,6 +56,8 @@ export function buildServer(config: Config, deps: ServerDeps = {}): FastifyInsta
     // level would log every poll twice.
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: false,
+    // request.ip is the client's address for the registration rate; behind a proxy, only if trusted.
+    trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
     // A HEAD on the poll route would acknowledge and hold like a GET: no implicit routes.
     exposeHeadRoutes: false,
     // Fastify makes a child logger per request; below debug nothing uses its

@@ -5,6 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { TokenBucket } from './rate-limiter.js';
+import { RegistrationRate } from './registration-rate.js';
 import { newToken, tokenDigest } from './tokens.js';
 import {
   idempotencyWindowMs,
@@ -80,6 +81,7 @@ export class MemoryStore implements Store {
   private readonly clock: Clock;
   private readonly observer: StoreObserver;
   private readonly sweeper: NodeJS.Timeout | undefined;
+  private readonly registrations: RegistrationRate;
   private peerCount = 0;
   private pollsHeld = 0;
   /** After close(), polls answer at once: shutdown must not wait on new holds. */
@@ -89,6 +91,7 @@ export class MemoryStore implements Store {
     this.limits = options.limits;
     this.clock = options.clock ?? systemClock;
     this.observer = options.observer ?? {};
+    this.registrations = new RegistrationRate(this.limits.registerRate ?? 0);
     if (options.autoSweep ?? true) {
       this.sweeper = setInterval(() => {
         this.sweep();
@@ -99,6 +102,8 @@ export class MemoryStore implements Store {
 
   async register(request: RegisterRequest): Promise<RegisterOutcome> {
     const now = this.clock.now();
+    const retryAfterS = this.registrations.retryAfterS(request.client, now);
+    if (retryAfterS > 0) return { ok: false, error: 'rate_limited', retryAfterS };
     const room = this.rooms.get(request.room);
     if (room !== undefined) this.expireDue(room, now);
     if (request.name !== undefined) {
@@ -136,6 +141,7 @@ export class MemoryStore implements Store {
     target.peers.set(name, peer);
     this.byDigest.set(peer.digest, peer);
     this.peerCount++;
+    this.registrations.take(request.client, now);
     return { ok: true, name, token, peers };
   }
 
@@ -221,6 +227,7 @@ export class MemoryStore implements Store {
   sweep(): void {
     const now = this.clock.now();
     for (const room of this.rooms.values()) this.expireDue(room, now);
+    this.registrations.prune(now);
   }
 
   private hold(peer: Peer, request: PollRequest): Promise<PollOutcome> {

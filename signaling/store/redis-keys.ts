@@ -19,10 +19,15 @@
  * Outside any room (their own slots on a cluster; never touched by room scripts):
  *   sig:expiry ZSET  "room\npeer" -> a lower bound of when the peer may expire
  *   sig:rooms  HASH  room -> 1, for the rooms gauge
+ *   sig:reg:<client address>  HASH  that address's registration bucket (t, u); lapses when full
  */
 
 export const expiryIndexKey = 'sig:expiry';
 export const roomsKey = 'sig:rooms';
+
+export function registrationKey(client: string): string {
+  return `sig:reg:${client}`;
+}
 
 /** Pub/sub is not scoped by database, so channels are named per instance id (random). */
 export const instanceChannelPrefix = 'sig:i:';

@@ -16,6 +16,37 @@ import { idempotencyWindowMs, maxMessagesPerPoll } from './store.js';
 import { instanceChannelPrefix } from './redis-keys.js';
 
 /**
+ * A token bucket as the memory store's (rate-limiter.ts): tokens (stored with
+ * three decimals) counted in whole thousandths, so both stores decide alike.
+ * Returns the thousandths available now and the whole seconds to wait (0: go).
+ */
+const bucketLua = String.raw`
+local function bucket (stored, updated, rate)
+  local milli = rate * 1000
+  if stored then
+    milli = math.min(milli, math.floor(tonumber(stored) * 1000 + 0.5) + math.max(0, now - tonumber(updated)) * rate)
+  end
+  if milli >= 1000 then return milli, 0 end
+  return milli, math.max(1, math.ceil((1000 - milli) / (1000 * rate)))
+end
+`;
+
+/** The time of a script: pinned by ARGV (tests), or Redis TIME. */
+function clockLua(pinned: string): string {
+  return String.raw`
+local now, now_us
+if ${pinned} ~= '' then
+  now = tonumber(${pinned})
+  now_us = ${pinned} .. '000'
+else
+  local clock = redis.call('TIME')
+  now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+  now_us = clock[1] .. string.rep('0', 6 - #clock[2]) .. clock[2]
+end
+`;
+}
+
+/**
  * KEYS[1] is the room's peers key; KEYS[2], on a single Redis only, the
  * expiry index, so that a peer's place in the server's count is taken and
  * freed in the same atomic step as the peer itself. A cluster keeps the index
@@ -31,15 +62,7 @@ const prelude = String.raw`
 local base = ARGV[1]
 local room = ARGV[2]
 local pinned = table.remove(ARGV, 3)
-local now, now_us
-if pinned ~= '' then
-  now = tonumber(pinned)
-  now_us = pinned .. '000'
-else
-  local clock = redis.call('TIME')
-  now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
-  now_us = clock[1] .. string.rep('0', 6 - #clock[2]) .. clock[2]
-end
+${clockLua('pinned')}
 local index = KEYS[2]
 local peers_key = base .. 'peers'
 local room_key = base .. 'room'
@@ -52,6 +75,8 @@ local function mkey (name) return base .. 'm:' .. name end
 local function ikey (name) return base .. 'i:' .. name end
 local function itkey (name) return base .. 'it:' .. name end
 local function ujkey (name) return base .. 'uj:' .. name end
+
+${bucketLua}
 
 -- The seq at the head of a mailbox entry.
 local function seq_of (entry) return tonumber(string.match(entry, '^(%d+)')) end
@@ -236,13 +261,12 @@ if field and not missing then
   local first = redis.call('HGET', ikey(to), field)
   if first then return {joined, left, removed, 'repeat', tonumber(first)} end
 end
-local rate = tonumber(ARGV[9])
 local b = redis.call('HMGET', pkey(from), 'bt', 'bu')
-local tokens = math.min(rate, tonumber(b[1]) + math.max(0, now - tonumber(b[2])) * rate / 1000)
-if tokens < 1 then return {joined, left, removed, 'rate_limited', math.max(1, math.ceil((1 - tokens) / rate))} end
+local milli, wait = bucket(b[1], b[2], tonumber(ARGV[9]))
+if wait > 0 then return {joined, left, removed, 'rate_limited', wait} end
 if missing then return {joined, left, removed, 'peer_not_found'} end
 if redis.call('LLEN', mkey(to)) >= tonumber(ARGV[8]) then return {joined, left, removed, 'mailbox_full'} end
-redis.call('HSET', pkey(from), 'bt', string.format('%.6f', tokens - 1), 'bu', int(now))
+redis.call('HSET', pkey(from), 'bt', string.format('%.3f', (milli - 1000) / 1000), 'bu', int(now))
 local seq = append(to, ARGV[5], from, ARGV[6])
 redis.call('HDEL', ujkey(to), from)
 if field then
@@ -349,11 +373,7 @@ return {joined, left, removed, 'due', h[1]}
 
 /** KEYS[1]: the expiry index; ARGV[1]: a pinned time ('' for TIME). Members whose score has passed, with their scores. */
 export const candidatesLua = String.raw`
-local now
-if ARGV[1] ~= '' then now = tonumber(ARGV[1]) else
-  local clock = redis.call('TIME')
-  now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
-end
+${clockLua('ARGV[1]')}
 return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', string.format('%d', now), 'WITHSCORES', 'LIMIT', 0, 100)
 `;
 
@@ -366,6 +386,35 @@ local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if score and tonumber(score) == tonumber(ARGV[2]) then
   redis.call('ZREM', KEYS[1], ARGV[1])
   return 1
+end
+return 0
+`;
+
+/**
+ * KEYS[1]: one client address's registration bucket; ARGV: rate, a pinned
+ * time ('' for TIME). Takes a token (answers 0) or answers the seconds to
+ * wait. The key lapses once the bucket would be full again (an hour under a
+ * pinned clock, whose time does not pass on its own).
+ */
+export const reserveRegistrationLua = String.raw`
+${clockLua('ARGV[2]')}
+${bucketLua}
+local rate = tonumber(ARGV[1])
+local b = redis.call('HMGET', KEYS[1], 't', 'u')
+local milli, wait = bucket(b[1], b[2], rate)
+if wait > 0 then return wait end
+redis.call('HSET', KEYS[1], 't', string.format('%.3f', (milli - 1000) / 1000), 'u', string.format('%d', now))
+if ARGV[2] ~= '' then redis.call('PEXPIRE', KEYS[1], 3600000)
+else redis.call('PEXPIRE', KEYS[1], math.ceil((rate * 1000 - milli + 1000) / rate) + 1) end
+return 0
+`;
+
+/** KEYS[1]: a registration bucket; ARGV: rate. Gives back the token of a registration that was refused. */
+export const refundRegistrationLua = String.raw`
+local t = redis.call('HGET', KEYS[1], 't')
+if t then
+  local milli = math.min(tonumber(ARGV[1]) * 1000, math.floor(tonumber(t) * 1000 + 0.5) + 1000)
+  redis.call('HSET', KEYS[1], 't', string.format('%.3f', milli / 1000))
 end
 return 0
 `;

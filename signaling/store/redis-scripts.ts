@@ -13,7 +13,9 @@ import {
   listLua,
   pollLua,
   recheckLua,
+  refundRegistrationLua,
   registerLua,
+  reserveRegistrationLua,
   sendLua,
   unindexLua,
 } from './redis-lua.js';
@@ -47,6 +49,8 @@ export const scripts = {
   check: new Script(checkLua),
   candidates: new Script(candidatesLua),
   unindex: new Script(unindexLua),
+  reserveRegistration: new Script(reserveRegistrationLua),
+  refundRegistration: new Script(refundRegistrationLua),
 };
 
 /** A room script's answer: presence messages it stored, peers it removed (on a cluster), its status, the rest. */

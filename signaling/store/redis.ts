@@ -15,7 +15,15 @@
 import { randomBytes } from 'node:crypto';
 import { clusterSeed, RedisConnections } from './redis-connection.js';
 import { HeldPolls, type HeldPoll, type PollSignal } from './redis-held-polls.js';
-import { expiryIndexKey, indexMember, instanceChannel, roomBase, roomPeersKey, roomsKey } from './redis-keys.js';
+import {
+  expiryIndexKey,
+  indexMember,
+  instanceChannel,
+  registrationKey,
+  roomBase,
+  roomPeersKey,
+  roomsKey,
+} from './redis-keys.js';
 import { asNumber, asString, asStrings, roomReply, scripts, type RoomReply, type Script } from './redis-scripts.js';
 import { parseEntry } from './redis-entry.js';
 import { sweepOnce } from './redis-sweep.js';
@@ -98,7 +106,26 @@ export class RedisStore implements Store {
     this.sweeper.unref();
   }
 
+  /** The registration rate first: a token is reserved, and given back if the registration is refused. */
   async register(request: RegisterRequest): Promise<RegisterOutcome> {
+    const redis = await this.redis();
+    const rate = this.limits.registerRate ?? 0;
+    const client = rate > 0 ? request.client : undefined;
+    if (client !== undefined) {
+      const key = [registrationKey(client)];
+      const wait = asNumber(await this.guard(scripts.reserveRegistration.run(redis, key, [rate, this.pinnedNow()])));
+      if (wait > 0) return { ok: false, error: 'rate_limited', retryAfterS: wait };
+      const outcome = await this.claim(request).catch(async (error: unknown) => {
+        await Promise.allSettled([scripts.refundRegistration.run(redis, key, [rate])]);
+        throw error;
+      });
+      if (!outcome.ok) await Promise.allSettled([scripts.refundRegistration.run(redis, key, [rate])]);
+      return outcome;
+    }
+    return await this.claim(request);
+  }
+
+  private async claim(request: RegisterRequest): Promise<RegisterOutcome> {
     const redis = await this.redis();
     let swept = false;
     for (;;) {

@@ -53,7 +53,9 @@ export async function buildTestServer(
   overrides: Partial<Config> = {},
   deps: ServerDeps = {},
 ): Promise<FastifyInstance> {
-  const config = resolveConfig({ ...(await kind.settings(t)), ...overrides, logLevel: 'silent' });
+  // Suites register hundreds of peers from one address in a moment; the
+  // registration rate has a suite of its own (register-rate.test.ts).
+  const config = resolveConfig({ registerRate: 0, ...(await kind.settings(t)), ...overrides, logLevel: 'silent' });
   const app = buildServer(config, deps);
   t.teardown(async () => {
     await app.close();

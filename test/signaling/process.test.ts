@@ -203,6 +203,30 @@ t.test('settings come from SIGNALING_* variables; a flag wins and replaces a lis
   t.same(two.iceServers, [{ urls: ['stun:c.example:3478'] }], 'the flag replaces the list');
 });
 
+t.test('--register-rate and --trust-proxy come from flags or SIGNALING_* variables', async (t) => {
+  const saved = { rate: process.env.SIGNALING_REGISTER_RATE, proxy: process.env.SIGNALING_TRUST_PROXY };
+  t.teardown(() => {
+    for (const [name, value] of [
+      ['SIGNALING_REGISTER_RATE', saved.rate],
+      ['SIGNALING_TRUST_PROXY', saved.proxy],
+    ] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+  t.match(await parseSignalingArgs([]), { run: true, config: { registerRate: 20, trustProxy: [] } }, 'the defaults');
+  process.env.SIGNALING_REGISTER_RATE = '0';
+  process.env.SIGNALING_TRUST_PROXY = '10.0.0.0/8,loopback';
+  t.match(await parseSignalingArgs([]), {
+    run: true,
+    config: { registerRate: 0, trustProxy: ['10.0.0.0/8', 'loopback'] },
+  });
+  t.match(await parseSignalingArgs(['--register-rate', '500', '--trust-proxy', '::1']), {
+    run: true,
+    config: { registerRate: 500, trustProxy: ['::1'] },
+  });
+});
+
 t.test('--help exits 0 and a bad flag exits 2, as processes', async (t) => {
   const help = spawnSync(process.execPath, [signalingBin, '--help'], { encoding: 'utf8', env: binEnv() });
   t.equal(help.status, 0);
@@ -226,6 +250,8 @@ t.test('--help lists every setting with its default', async (t) => {
     '--max-room-peers',
     '--max-peers',
     '--rate',
+    '--register-rate',
+    '--trust-proxy',
     '--api-key',
     '--cors-origin',
     '--stun',
@@ -249,6 +275,9 @@ t.test('bad flags and values are refused with a reason', async (t) => {
     ['--port', '70000'],
     ['--ttl-ms', '0'],
     ['--rate', '1.5'],
+    ['--register-rate', '-1'],
+    ['--trust-proxy', 'proxy.example'],
+    ['--trust-proxy', '10.0.0.0/33'],
     ['--store', 'postgres://x'],
     ['--stun', 'http://x'],
     ['--turn', 'stun:x'],
