@@ -10,6 +10,7 @@ import { OPUS, type AudioHooks } from './audio-hook.js';
 import type { ClientOptions } from './cli.js';
 import { ChatExchange } from './datachannel.js';
 import { EarlyMessages } from './early-messages.js';
+import { dataAcknowledged } from './sctp-drain.js';
 import { ClientError } from './errors.js';
 import { IceWatch } from './ice-watch.js';
 import type { IceServerPlan } from './ice-servers.js';
@@ -310,7 +311,9 @@ export class Call {
     report.timingsMs.done = now();
     await this.ice.selectedPair(pc);
 
-    // 6. Hang up: bye through the service, then give the peer a moment to read our last messages.
+    // 6. Hang up: once the peer has our last messages (our done may wait for a retransmission),
+    //    bye through the service, then give the peer a moment to read them.
+    if (!(await dataAcknowledged(pc, SILENCE_LIMIT_MS))) log.debug('hanging up with chat messages unacknowledged');
     await new Deadline(LINGER_MS)
       .race(this.setup.signal('bye', { reason: 'done' }), 'sending bye')
       .catch((error: unknown) => log.warn(`could not send bye: ${toError(error, 'bye').message}`));
