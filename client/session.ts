@@ -11,6 +11,7 @@ import type { ClientOptions } from './cli.js';
 import { routeCandidate } from './candidate-route.js';
 import { ChatExchange } from './datachannel.js';
 import { EarlyMessages } from './early-messages.js';
+import { dataAcknowledged } from './sctp-drain.js';
 import { ClientError } from './errors.js';
 import { IceWatch } from './ice-watch.js';
 import type { IceServerPlan } from './ice-servers.js';
@@ -316,7 +317,9 @@ export class Call {
     report.timingsMs.done = now();
     await this.ice.selectedPair(pc);
 
-    // 6. Hang up: our report summary, bye through the service, then give the peer a moment to read our last messages.
+    // 6. Hang up: once the peer has our last messages (our done may wait for a retransmission),
+    //    our report summary, bye through the service, then give the peer a moment to read them.
+    if (!(await dataAcknowledged(pc, SILENCE_LIMIT_MS))) log.debug('hanging up with chat messages unacknowledged');
     await this.setup.nat?.beforeBye(null);
     await new Deadline(LINGER_MS)
       .race(this.setup.signal('bye', { reason: 'done' }), 'sending bye')

@@ -145,7 +145,16 @@ export function dtlsRecordMatch(contentType: number, epoch: number): string[] {
  * counters: INIT and a DCEP OPEN (label "chat") 109, INIT ACK 137, COOKIE ECHO
  * 105, COOKIE ACK 81, DCEP ACK 97.
  */
-export const SCTP_IP_LENGTH = { init: 109, initAck: 137, cookieEcho: 105, cookieAck: 81, dcepOpen: 109, dcepAck: 97 };
+export const SCTP_IP_LENGTH = {
+  init: 109,
+  initAck: 137,
+  cookieEcho: 105,
+  cookieAck: 81,
+  dcepOpen: 109,
+  dcepAck: 97,
+  /** A chat message of 13 to 16 bytes: {"type":"done"}, {"type":"alive"}. */
+  shortChat: 109,
+};
 
 export function sctpPacketMatch(ipLength: number): string[] {
   return ['-p', 'udp', '-m', 'u32', '--u32', '0>>22&0x3C@8>>24=23', '-m', 'length', '--length', String(ipLength)];

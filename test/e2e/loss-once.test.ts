@@ -113,3 +113,24 @@ t.test('the SCTP handshake: INIT and COOKIE ECHO each lost once', async (t) => {
   await callCompletes(t, 'INIT and COOKIE ECHO dropped once');
   t.same(dropCounts(path, 'B'), [1, 1], 'one INIT and one COOKIE ECHO were dropped');
 });
+
+// The offerer's done is its last message: once the answerer's done is in, it
+// hangs up. werift's close drops what SCTP has not delivered, so the side
+// that hangs up must first have its done acknowledged. The answerer sends one
+// ping (its done goes early); the offerer's done follows its fifth pong, and
+// from its fourth on every chat message of that size (done, alive) is lost,
+// four times over: more than the answerer's grace after a bye.
+t.test("the offerer's done lost until its retransmissions get through", async (t) => {
+  const call = await path.call(['--audio', 'none', '--interval-ms', '300', '--timeout-s', '30'], {
+    answererArgs: ['--messages', '1'],
+  });
+  await call.offerer.waitFor(/pong 4\/5 received/);
+  dropFirst(path, 'B', sctpPacketMatch(SCTP_IP_LENGTH.shortChat), 4);
+  const [o, a] = await Promise.all([call.offerer.result, call.answerer.result]);
+  t.equal(o.code, 0, `offerer completes:\n${o.stderr.split('\n').slice(-4).join('\n')}`);
+  t.equal(a.code, 0, `answerer completes:\n${a.stderr.split('\n').slice(-4).join('\n')}`);
+  t.ok(
+    dropCounts(path, 'B').some((n) => n > 0),
+    "the offerer's done was dropped at least once",
+  );
+});
