@@ -1,5 +1,5 @@
 /**
- * CPU cost of the audio codec per stream (issue 4: under 1 % of a core).
+ * CPU cost of the audio codec per stream (the target: under 1 % of a core).
  *
  * 1. Per 20 ms frame, over 2000 frames: Opus encode and decode (medians), tone
  *    generation, and the analyser (mean: its FFT runs once a second), against a
@@ -29,6 +29,7 @@ import { AudioSender, type RtpSink } from '../client/audio/sender.js';
 import type { AudioSource } from '../client/audio/source.js';
 import { FRAME_MS, ToneGenerator, s16leSamples } from '../client/audio/tone.js';
 import { AudioAnalyser } from '../client/audio/detect.js';
+import { median } from './stats.js';
 
 const FRAMES = 2000;
 const WARMUP = 200;
@@ -37,11 +38,6 @@ function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
   return Number.isFinite(value) && value > 0 ? value : fallback;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
 /** Median wall time (ms) of fn over FRAMES calls, after a warm-up. */

@@ -11,32 +11,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { cpus, loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
+import { repoRoot as root } from '../scripts/repo.js';
+import { startSignaling } from '../scripts/signaling-process.js';
+import { median } from './stats.js';
 const RUNS = Number(process.env.RUNS ?? 5);
 const TARGET_MS = 550;
 const TARGET_RATIO = 0.9;
 
 type Role = 'offerer' | 'answerer';
 type Sample = Record<Role, number>;
-
-async function startSignaling(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [`${root}bin/signaling`, '--host', '127.0.0.1', '--port', '0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout });
-  for await (const line of lines) {
-    const record = parseJson(line);
-    if (record?.msg === 'listening' && typeof record.url === 'string') {
-      lines.close();
-      child.stdout.resume();
-      return { url: record.url, child };
-    }
-  }
-  throw new Error('bin/signaling exited before listening');
-}
 
 function parseJson(line: string): Record<string, unknown> | undefined {
   try {
@@ -127,12 +111,6 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
   }
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : Math.round((sorted[mid - 1]! + sorted[mid]!) / 2);
-}
-
 async function main(): Promise<void> {
   const signaling = await startSignaling();
   const bare: Sample[] = [];
@@ -146,8 +124,7 @@ async function main(): Promise<void> {
       client.push(await clientRound(signaling.url, `bench-${i}`));
     }
   } finally {
-    signaling.child.kill('SIGTERM');
-    await once(signaling.child, 'exit');
+    await signaling.stop();
   }
   const row = (name: string, samples: Sample[]): Sample => {
     const m = { offerer: median(samples.map((s) => s.offerer)), answerer: median(samples.map((s) => s.answerer)) };

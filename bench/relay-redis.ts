@@ -10,7 +10,7 @@
  * The two setups are measured in alternating slices so that load from other
  * users of the machine falls on both alike.
  *
- * Targets (issue 7): Redis-backed throughput >= 0.5x in-memory; round trip p50 <= 2 ms.
+ * Targets: Redis-backed throughput >= 0.5x in-memory; round trip p50 <= 2 ms.
  */
 import { createPools, servicePeers, type PeerFactory, type RelayPools } from './relay-client.js';
 import { PingPong, RoundTrips } from './relay-scenarios.js';

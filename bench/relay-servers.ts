@@ -7,20 +7,22 @@ import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { request, WebSocket } from 'undici';
+import { repoRoot } from '../scripts/repo.js';
 
-export const root = fileURLToPath(new URL('../../', import.meta.url));
+export const root = repoRoot;
 
 /**
  * Limits lifted so the benchmark measures the relay, not the limits: one
  * peer ping-pongs faster than 200/s, fan-in rooms have 51 peers and mailboxes
- * 1,000 messages, the idle scenario holds 10,000 peers.
+ * 1,000 messages, the idle scenario holds 10,000 peers (registered as fast as they can).
  */
 export const serviceFlags = [
   '--rate',
   '1000000',
+  '--register-rate',
+  '0',
   '--max-room-peers',
   '1000',
   '--max-peers',

@@ -1,5 +1,14 @@
-import { existsSync } from 'node:fs';
 import yargs from 'yargs';
+import {
+  checkFlags,
+  namesFor,
+  UsageError,
+  type CandidateType,
+  type LogLevel,
+  type RawFlags,
+  type Role,
+  type TurnFlag,
+} from './cli-checks.js';
 
 /** The flags of CLI.md, validated and typed. */
 export interface ClientOptions {
@@ -27,21 +36,15 @@ export interface ClientOptions {
   logLevel: LogLevel;
 }
 
-export type Role = 'offerer' | 'answerer';
-export type CandidateType = 'host' | 'srflx' | 'relay';
-export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-export interface TurnFlag {
-  url: string;
-  username: string;
-  password: string;
-}
+export {
+  UsageError,
+  type CandidateType,
+  type LogLevel,
+  type RawFlags,
+  type Role,
+  type TurnFlag,
+} from './cli-checks.js';
 
-/** Bad flags or arguments: exit 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const ROLES = ['offerer', 'answerer'] as const;
 const ONLY = ['host', 'srflx', 'relay'] as const;
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -67,7 +70,6 @@ export function buildCli() {
     .options({
       role: {
         choices: ROLES,
-        demandOption: 'give --role offerer or --role answerer',
         coerce: last,
         describe: 'who sends the offer',
       },
@@ -121,6 +123,12 @@ export function buildCli() {
         coerce: last,
         describe: 'print the report as JSON on stdout; logs go to stderr',
       },
+      'nat-only': {
+        type: 'boolean',
+        default: false,
+        coerce: last,
+        describe: 'measure this NAT with --stun/--turn servers, print, exit (no --role, no registration)',
+      },
       'log-level': {
         choices: LEVELS,
         default: 'info',
@@ -142,126 +150,13 @@ export function buildCli() {
     });
 }
 
-/** What yargs hands back after parsing: the flags under their kebab-case names (no camelCase aliases). */
-export interface RawFlags {
-  role: Role;
-  'signaling-addr': string;
-  room: string;
-  id: string | undefined;
-  peer: string | undefined;
-  'api-key': string | undefined;
-  'with-turn': boolean;
-  stun: string[];
-  turn: string | undefined;
-  'turn-username': string | undefined;
-  'turn-password': string | undefined;
-  'relay-only': boolean;
-  only: CandidateType | undefined;
-  messages: number;
-  'interval-ms': number;
-  audio: string;
-  'tone-hz': number | undefined;
-  record: string | undefined;
-  'duration-s': number;
-  'timeout-s': number;
-  forever: boolean;
-  json: boolean;
-  'log-level': LogLevel;
-  _: (string | number)[];
-}
-
-function checkFlags(argv: Partial<RawFlags>): void {
-  if (argv._ && argv._.length > 0) throw new UsageError(`unexpected argument: ${String(argv._[0])}`);
-  const url = parseUrl(argv['signaling-addr'] ?? '');
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new UsageError(
-      `--signaling-addr must be an http:// or https:// URL, got ${JSON.stringify(argv['signaling-addr'])}`,
-    );
-  }
-  for (const [flag, value] of [
-    ['--room', argv.room],
-    ['--id', argv.id],
-    ['--peer', argv.peer],
-  ] as const) {
-    if (value !== undefined && !NAME.test(value)) {
-      throw new UsageError(`${flag} must match ${NAME.source}, got ${JSON.stringify(value)}`);
-    }
-  }
-  if (argv.role) {
-    const { id, peer } = namesFor(argv.role, argv.id, argv.peer);
-    if (id === peer) throw new UsageError(`--id and --peer are both ${JSON.stringify(id)}: a peer cannot call itself`);
-  }
-  for (const stun of argv.stun ?? []) {
-    if (!/^stuns?:/.test(stun)) throw new UsageError(`--stun takes a stun: URL, got ${JSON.stringify(stun)}`);
-  }
-  if (argv.turn !== undefined) {
-    if (!/^turns?:/.test(argv.turn))
-      throw new UsageError(`--turn takes a turn: or turns: URL, got ${JSON.stringify(argv.turn)}`);
-    if (!argv['turn-username'] || !argv['turn-password']) {
-      throw new UsageError(
-        '--turn needs --turn-username and --turn-password: werift ignores a TURN server without credentials',
-      );
-    }
-  } else if (argv['turn-username'] !== undefined || argv['turn-password'] !== undefined) {
-    throw new UsageError('--turn-username and --turn-password need --turn');
-  }
-  if (argv['relay-only'] && !argv['with-turn'] && argv.turn === undefined) {
-    throw new UsageError('--relay-only needs a TURN server: give --with-turn or --turn with credentials');
-  }
-  if (argv['relay-only'] && argv.only !== undefined && argv.only !== 'relay') {
-    throw new UsageError(`--relay-only gathers only relay candidates; --only ${argv.only} would leave none`);
-  }
-  checkInteger('--messages', argv.messages, 0, 10_000);
-  checkInteger('--interval-ms', argv['interval-ms'], 1, 60_000);
-  checkNumber('--tone-hz', argv['tone-hz'], 20, 20_000);
-  checkNumber('--duration-s', argv['duration-s'], 0.1, 3600);
-  checkNumber('--timeout-s', argv['timeout-s'], 0.1, 86_400);
-  const audio = argv.audio ?? 'tone';
-  if (audio !== 'tone' && audio !== 'none') {
-    if (!audio.endsWith('.ogg'))
-      throw new UsageError(`--audio takes tone, none or an .ogg file, got ${JSON.stringify(audio)}`);
-    if (!existsSync(audio)) throw new UsageError(`--audio ${audio}: no such file`);
-  }
-  if (argv.record !== undefined && !argv.record.endsWith('.ogg')) {
-    throw new UsageError(
-      `--record writes Ogg Opus: give a file name ending in .ogg, got ${JSON.stringify(argv.record)}`,
-    );
-  }
-  if (argv.forever && argv.role === 'offerer') throw new UsageError('--forever is for the answerer only');
-}
-
-function checkInteger(flag: string, value: number | undefined, min: number, max: number): void {
-  if (value === undefined) return;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got ${String(value)}`);
-  }
-}
-
-function checkNumber(flag: string, value: number | undefined, min: number, max: number): void {
-  if (value === undefined) return;
-  if (!Number.isFinite(value) || value < min || value > max) {
-    throw new UsageError(`${flag} must be a number from ${min} to ${max}, got ${String(value)}`);
-  }
-}
-
-function parseUrl(text: string): URL | undefined {
-  try {
-    return new URL(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function namesFor(role: Role, id: string | undefined, peer: string | undefined): { id: string; peer: string } {
-  const other: Role = role === 'offerer' ? 'answerer' : 'offerer';
-  return { id: id ?? role, peer: peer ?? other };
-}
-
 /** Turns parsed flags (already checked) into the options the client runs with. */
 export function toOptions(argv: RawFlags): ClientOptions {
-  const { id, peer } = namesFor(argv.role, argv.id, argv.peer);
+  const role = argv.role;
+  if (role === undefined) throw new UsageError('give --role offerer or --role answerer');
+  const { id, peer } = namesFor(role, argv.id, argv.peer);
   return {
-    role: argv.role,
+    role,
     signalingAddr: argv['signaling-addr'].replace(/\/+$/, ''),
     room: argv.room,
     id,
@@ -278,7 +173,7 @@ export function toOptions(argv: RawFlags): ClientOptions {
     messages: argv.messages,
     intervalMs: argv['interval-ms'],
     audio: argv.audio,
-    toneHz: argv['tone-hz'] ?? DEFAULT_TONE_HZ[argv.role],
+    toneHz: argv['tone-hz'] ?? DEFAULT_TONE_HZ[role],
     record: argv.record,
     durationS: argv['duration-s'],
     timeoutS: argv['timeout-s'],
@@ -288,7 +183,18 @@ export function toOptions(argv: RawFlags): ClientOptions {
   };
 }
 
-export type ParseOutcome = { kind: 'run'; options: ClientOptions } | { kind: 'print'; text: string };
+/** `--nat-only`: what the measurement needs (client/nat/nat-only.ts). */
+export interface NatOnlyOptions {
+  stun: string[];
+  turn: TurnFlag | undefined;
+  json: boolean;
+  logLevel: LogLevel;
+}
+
+export type ParseOutcome =
+  | { kind: 'run'; options: ClientOptions }
+  | { kind: 'nat-only'; options: NatOnlyOptions }
+  | { kind: 'print'; text: string };
 
 /** Parses argv for main(): options to run with, or help text to print. Throws UsageError. */
 export function parseArgs(args: string[]): ParseOutcome {
@@ -297,5 +203,9 @@ export function parseArgs(args: string[]): ParseOutcome {
     output = text;
   }) as RawFlags & { help?: boolean };
   if (argv.help) return { kind: 'print', text: output };
+  if (argv['nat-only']) {
+    const { turn } = toOptions({ ...argv, role: argv.role ?? 'offerer' });
+    return { kind: 'nat-only', options: { stun: argv.stun, turn, json: argv.json, logLevel: argv['log-level'] } };
+  }
   return { kind: 'run', options: toOptions(argv) };
 }

@@ -113,7 +113,7 @@ export class ChatExchange {
 
   /** Starts our pings, `intervalMs` apart. */
   sendPings(): void {
-    // WERIFT-NOTES trap 13: a send in the open handler can overtake the DCEP ACK; yield first.
+    // docs/WERIFT.md, Data channels: a send in the open handler can overtake the DCEP ACK; yield first.
     const first = setImmediate(() => this.sendPing());
     this.disposables.add(() => clearImmediate(first));
   }

@@ -31,10 +31,6 @@ export class ClientError extends Error {
   ) {
     super(message, options);
   }
-
-  get exitCode(): number {
-    return FAILURES[this.code].exit;
-  }
 }
 
 /** The abort reasons main() uses for signals. */

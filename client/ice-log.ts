@@ -273,6 +273,22 @@ export function selectedPairFromStats(records: Iterable<unknown>): SelectedPair 
   };
 }
 
+/**
+ * The remote end of a pair as the report names it. werift learns a remote
+ * candidate as peer-reflexive when the peer's check arrives before the
+ * trickled candidate does (on a busy host, often); once that candidate has
+ * been signalled, the prflx is the same transport address and is reported as
+ * the signalled candidate, as browsers do. Without a signalled twin it stays
+ * prflx: then the peer's packets truly came from an address it never named.
+ */
+export function signalledTwin(remote: ReportCandidate, signalled: readonly ReportCandidate[]): ReportCandidate {
+  if (remote.type !== 'prflx') return remote;
+  const twin = signalled.find(
+    (c) => c.protocol === remote.protocol && c.address === remote.address && c.port === remote.port,
+  );
+  return twin ?? remote;
+}
+
 function candidateFromStats(s: StatsRecord): ReportCandidate {
   const type = KINDS.includes(s.candidateType ?? '') ? (s.candidateType as CandidateKind) : 'host';
   const out: ReportCandidate = { type, protocol: s.protocol ?? 'udp', address: s.address ?? '', port: s.port ?? 0 };

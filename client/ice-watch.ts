@@ -9,6 +9,8 @@ import {
   formatPair,
   parseCandidate,
   selectedPairFromStats,
+  signalledTwin,
+  type SelectedPair,
   summarizeGathering,
   type CandidateInfo,
 } from './ice-log.js';
@@ -128,22 +130,21 @@ export class IceWatch {
   }
 
   /**
-   * The pair that carries traffic, from getStats() (WERIFT-NOTES trap 7), into
+   * The pair that carries traffic, from getStats() (docs/WERIFT.md, The selected pair), into
    * the report; logged when it is new or has changed.
    */
   async selectedPair(pc: RTCPeerConnection): Promise<void> {
     const { log, report } = this.ctx;
     try {
       const stats = await new Deadline(2_000).race(pc.getStats(), 'getStats');
-      const pair = selectedPairFromStats(stats.values());
-      if (!pair) return;
+      const seen = selectedPairFromStats(stats.values());
+      if (!seen) return;
+      const pair = { ...seen, remote: signalledTwin(seen.remote, report.candidates.remote) };
       const previous = report.selectedPair;
       report.selectedPair = { ...pair, rttMs: pair.rttMs ?? previous?.rttMs ?? null };
-      if (
-        !previous ||
-        previous.local.address !== pair.local.address ||
-        previous.remote.address !== pair.remote.address
-      ) {
+      const path = (p: Pick<SelectedPair, 'local' | 'remote'>): string =>
+        [p.local, p.remote].map((c) => `${c.type} ${c.protocol} ${c.address}:${c.port}`).join(' ');
+      if (!previous || path(previous) !== path(pair)) {
         log.info({ pair }, formatPair(pair.local, pair.remote, pair.rttMs));
       }
     } catch (error) {

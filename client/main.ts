@@ -18,6 +18,12 @@ async function main(args: string[]): Promise<number> {
     process.stdout.write(`${parsed.text}\n`);
     return 0;
   }
+  if (parsed.kind === 'nat-only') {
+    const { runNatOnly } = await import('./nat/nat-only.js');
+    return runNatOnly(parsed.options, import('werift'), createLogger({ level: parsed.options.logLevel }), (line) =>
+      process.stdout.write(`${line}\n`),
+    );
+  }
   const options = parsed.options;
   if ((options.audio !== 'tone' && options.audio !== 'none') || options.record !== undefined) {
     // An unreadable Ogg file or an unwritable --record path is a bad flag: find out now, not after connecting.

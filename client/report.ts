@@ -1,12 +1,13 @@
-import type { AudioReport } from './audio-hook.js';
+import type { AudioReport } from './audio/types.js';
 import type { ClientOptions } from './cli.js';
 import type { DataChannelReport } from './datachannel.js';
 import { ClientError, FAILURES, type FailureCode } from './errors.js';
 import type { ReportCandidate } from './ice-log.js';
+import type { NatFields } from './nat/exchange.js';
 import { shortfalls, type Expectation } from './verdict.js';
 
 /** The `--json` report of CLI.md, plus `states` and `gathering` (what was learned on the way). */
-export interface Report {
+export interface Report extends NatFields {
   ok: boolean;
   role: ClientOptions['role'];
   id: string;
@@ -56,6 +57,14 @@ export function emptyReport(options: Pick<ClientOptions, 'role' | 'id' | 'peer' 
     audio: null,
     states: { gathering: 'new', ice: 'new', dtls: 'new', connection: 'new' },
     gathering: { elapsedMs: null, verdicts: [] },
+    nat: null,
+    peerNat: null,
+    prediction: null,
+    verdict: null,
+    pairs: [],
+    turnErrors: [],
+    peerReport: null,
+    joint: null,
     error: null,
   };
 }

@@ -1,9 +1,12 @@
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { createAudio } from './audio-hook.js';
+import { createAudio } from './audio/lazy-audio.js';
 import type { ClientOptions } from './cli.js';
 import { ClientError } from './errors.js';
 import { planIceServers, type IceServerPlan } from './ice-servers.js';
+import { CallNat } from './nat/call-nat.js';
+import { startNatExchange } from './nat/start.js';
+import type { NatExchange } from './nat/exchange.js';
 import type { Logger } from './log.js';
 import { PeerInbox, pumpMailbox } from './peer-inbox.js';
 import { register } from './registration.js';
@@ -54,13 +57,14 @@ export async function runPeer(options: ClientOptions, deps: RunDeps): Promise<nu
     }
 
     const inbox = new PeerInbox(log);
+    const nat = startNatExchange(plan, options, deps.werift, inbox, log);
     pumping = pumpMailbox(signaling, registration, options, inbox, log, pump.signal);
     const werift = await deps.werift;
     log.debug('werift loaded');
     // werift makes one DTLS certificate per process, on the first createOffer/createAnswer
     // (~50 ms of ECDSA and X.509): make it now, while we wait for the peer or its offer.
     werift.RTCDtlsTransport.SetupCertificate().catch((error: unknown) => log.debug(`certificate: ${errorText(error)}`));
-    calls = new CallFactory(options, plan, werift, signaling, log, abort);
+    calls = new CallFactory(options, plan, werift, signaling, log, abort, nat);
 
     if (options.role === 'offerer') {
       await offererLoop(options, registration, inbox, calls, report, log, abort);
@@ -218,12 +222,23 @@ class CallFactory {
     private readonly signaling: SignalingClient,
     private readonly log: Logger,
     private readonly abort: AbortSignal,
+    private readonly nat: NatExchange,
   ) {}
 
   async run(report: Report, inbox: PeerInbox, connectDeadline: Deadline, offer?: { type: 'offer'; sdp: string }) {
     const { options, log } = this;
     const audio = createAudio(options, log);
     this.audioRequired = audio.required;
+    const nat = new CallNat({
+      report,
+      options,
+      plan: this.plan,
+      codec: Promise.resolve(this.werift),
+      exchange: this.nat,
+      send: (type, data) => this.send(type, data),
+      expect: () => ({ messages: options.messages, audioRequired: audio.required }),
+      log,
+    });
     const call = new Call({
       werift: this.werift,
       options,
@@ -236,13 +251,17 @@ class CallFactory {
       log,
       connectDeadline,
       abort: this.abort,
+      nat,
     });
     inbox.attach(call, options.peer);
+    this.nat.callStarted(report, (data) => this.send('nat', data));
     try {
       const outcome = await call.run();
       if (outcome.error) recordFailure(report, outcome.error);
+      await nat.finish(outcome.error?.code === 'peer_left' || outcome.error?.code === 'declined');
       return outcome;
     } finally {
+      this.nat.callEnded();
       inbox.detach();
     }
   }

@@ -6,8 +6,9 @@ import type {
   RTCRtpTransceiver,
   RTCSessionDescription,
 } from 'werift';
-import { OPUS, type AudioHooks } from './audio-hook.js';
+import { OPUS, type AudioHooks } from './audio/types.js';
 import type { ClientOptions } from './cli.js';
+import { routeCandidate } from './candidate-route.js';
 import { ChatExchange } from './datachannel.js';
 import { EarlyMessages } from './early-messages.js';
 import { dataAcknowledged } from './sctp-drain.js';
@@ -15,9 +16,10 @@ import { ClientError } from './errors.js';
 import { IceWatch } from './ice-watch.js';
 import type { IceServerPlan } from './ice-servers.js';
 import type { Logger } from './log.js';
+import type { CallNatHooks } from './nat/call-nat.js';
 import type { Report } from './report.js';
 import type * as WeriftModule from 'werift';
-import { Deadline, DeadlineError, Disposables, Latch, toError, werift as settle } from './wait.js';
+import { Deadline, DeadlineError, Disposables, Latch, toError, settle } from './wait.js';
 
 export type Werift = typeof WeriftModule;
 
@@ -45,6 +47,8 @@ export interface CallSetup {
   connectDeadline: Deadline;
   /** Aborts the call (SIGINT, SIGTERM). */
   abort: AbortSignal;
+  /** The verdict's hooks (client/nat/call-nat.ts). */
+  nat?: CallNatHooks;
 }
 
 export interface CallOutcome {
@@ -159,6 +163,7 @@ export class Call {
       const failure = this.classify(error);
       if (GAVE_UP.has(failure.code) && !this.isConnected) {
         // Tell the peer why we hang up, so that it does not wait for us to call again.
+        await this.setup.nat?.beforeBye(failure);
         await new Deadline(2_000)
           .race(this.setup.signal('bye', { reason: failure.code }), 'bye')
           .catch(() => undefined);
@@ -196,6 +201,7 @@ export class Call {
       },
     });
     this.pc = pc;
+    this.setup.nat?.attach(pc);
 
     // 2. Handlers: every ICE step is logged and recorded; our candidates trickle to the peer.
     this.ice.observe(pc);
@@ -312,8 +318,9 @@ export class Call {
     await this.ice.selectedPair(pc);
 
     // 6. Hang up: once the peer has our last messages (our done may wait for a retransmission),
-    //    bye through the service, then give the peer a moment to read them.
+    //    our report summary, bye through the service, then give the peer a moment to read them.
     if (!(await dataAcknowledged(pc, SILENCE_LIMIT_MS))) log.debug('hanging up with chat messages unacknowledged');
+    await this.setup.nat?.beforeBye(null);
     await new Deadline(LINGER_MS)
       .race(this.setup.signal('bye', { reason: 'done' }), 'sending bye')
       .catch((error: unknown) => log.warn(`could not send bye: ${toError(error, 'bye').message}`));
@@ -371,7 +378,9 @@ export class Call {
       }
     }
     try {
-      await settle(pc.addIceCandidate(data === null ? null : (data as RTCIceCandidateInitLike)), 'addIceCandidate');
+      // An empty or unknown sdpMid (pion's) is routed by index, as browsers do.
+      const routed = data === null ? null : routeCandidate(data as RTCIceCandidateInitLike, pc.remoteDescription?.sdp);
+      await settle(pc.addIceCandidate(routed), 'addIceCandidate');
     } catch (error) {
       this.setup.log.warn(`addIceCandidate failed: ${toError(error, 'addIceCandidate').message}`);
     }
@@ -434,6 +443,7 @@ export class Call {
     // werift starts ICE when setLocalDescription's gathering ends, even on a closed
     // connection, and its checks then loop forever: let it get there first.
     await new Deadline(2_000).race(this.settingLocal ?? Promise.resolve(), 'gathering').catch(() => undefined);
+    await this.setup.nat?.beforeClose();
     await new Deadline(2_000).race(pc.close(), 'closing the peer connection').catch((error: unknown) => {
       this.setup.log.debug(`close: ${toError(error, 'close').message}`);
     });

@@ -47,7 +47,7 @@ export interface SignalingClientOptions {
 /**
  * The service's HTTP API for one peer (PROTOCOL.md). Register once; then send,
  * poll and leave with the token it handed out. Sends to one recipient are
- * serialised so they arrive in the order they were made (WERIFT-NOTES trap 11).
+ * serialised so they arrive in the order they were made (docs/WERIFT.md, Signaling order).
  */
 export class SignalingClient {
   readonly baseUrl: string;
@@ -189,10 +189,6 @@ export class SignalingClient {
       timeoutMs,
       signal: AbortSignal.timeout(timeoutMs),
     });
-  }
-
-  async close(): Promise<void> {
-    await this.agent.close();
   }
 
   /** Forcibly drops open connections (a held poll included). */

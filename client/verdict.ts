@@ -1,4 +1,4 @@
-import type { AudioReport } from './audio-hook.js';
+import type { AudioReport } from './audio/types.js';
 import type { DataChannelReport } from './datachannel.js';
 
 /** 10 % loss at most, and at least one second of 20 ms Opus frames. */

@@ -28,10 +28,6 @@ export class Deadline {
     return Math.max(0, this.at - performance.now());
   }
 
-  get passed(): boolean {
-    return performance.now() >= this.at;
-  }
-
   /**
    * Settles like `promise`, or rejects with DeadlineError at the deadline, or
    * with the signal's reason when it aborts. The timer and the abort listener
@@ -85,7 +81,7 @@ export function toError(reason: unknown, context: string): Error {
 }
 
 /** Awaits a werift promise, turning a non-Error rejection into an Error that says what failed. */
-export async function werift<T>(promise: Promise<T>, context: string): Promise<T> {
+export async function settle<T>(promise: Promise<T>, context: string): Promise<T> {
   try {
     return await promise;
   } catch (error) {

@@ -17,11 +17,12 @@ export const TURN_PORT = 3478;
 export const SIGNALING_PORT = 8080;
 
 export type Side = 'A' | 'B';
-export const SIDES: readonly Side[] = ['A', 'B'];
 
 export interface SidePlan {
   /** The router's address on the pub bridge: the NAT's public address. */
   wan: string;
+  /** A second public address (only `adm` uses it: its mapping toward everything but coturn's primary address). */
+  wanSecond: string;
   /** The LAN between router and peer. */
   lanPrefix: string;
   lanPrefixLen: number;
@@ -34,16 +35,18 @@ const SIDE_INDEX: Record<Side, number> = { A: 1, B: 2 };
 export function sidePlan(side: Side, behaviour: Behaviour): SidePlan {
   const i = SIDE_INDEX[side];
   const wan = `203.0.113.${100 + i}`;
+  const wanSecond = `203.0.113.${110 + i}`;
   if (behaviour === 'none') {
     // 203.0.113.128/26 behind router A, 203.0.113.192/26 behind router B.
     const base = 64 + 64 * i;
     return {
       wan,
+      wanSecond,
       lanPrefix: `203.0.113.${base}`,
       lanPrefixLen: 26,
       routerLan: `203.0.113.${base + 1}`,
       peer: `203.0.113.${base + 2}`,
     };
   }
-  return { wan, lanPrefix: `10.0.${i}.0`, lanPrefixLen: 24, routerLan: `10.0.${i}.1`, peer: `10.0.${i}.2` };
+  return { wan, wanSecond, lanPrefix: `10.0.${i}.0`, lanPrefixLen: 24, routerLan: `10.0.${i}.1`, peer: `10.0.${i}.2` };
 }

@@ -3,13 +3,15 @@ import type { Side } from './addresses.js';
 import type { Behaviour } from './behaviour.js';
 import { expectationFor, type Expectation, type Role } from './expectation.js';
 import { judge, type Verdict } from './judge.js';
+import { judgeNat } from './judge-nat.js';
 import type { Lab } from './lab.js';
 import { cellName, type Cell } from './matrix.js';
 import { buildSide, removeSide } from './nat-side.js';
+import { buildSameRouter, removeSameRouter } from './same-router.js';
 import { parseReportOutput, summarise, type PeerSummary, type RelayTransportHint } from './peer-report.js';
 import { startPeer, type PeerRun } from './peer-process.js';
 import { labIceUrls, SIGNALING_URL } from './signaling-service.js';
-import { turnRestCredentials } from './turn-credentials.js';
+import { turnRestCredentials } from '../signaling/ice-servers.js';
 import { relayTransportFrom, turnFlows, type TurnFlows } from './turn-flows.js';
 
 export interface CellOptions {
@@ -44,7 +46,7 @@ export interface CellResult {
 const SIDE_OF: Record<Role, Side> = { answerer: 'A', offerer: 'B' };
 
 /**
- * The TURN URL werift uses is the first one it is given (WERIFT-NOTES trap 5),
+ * The TURN URL werift uses is the first one it is given (docs/WERIFT.md, Gathering),
  * and the service hands out UDP before TCP. A peer behind udpblock is therefore
  * configured like a real user behind such a firewall would be: with an explicit
  * TURN-over-TCP server (--turn, credentials minted from the lab's secret),
@@ -66,8 +68,8 @@ export function peerArgs(cell: Cell, role: Role, room: string, opts: CellOptions
   if (cell.mode !== 'no-turn') args.push('--with-turn');
   if (cell.mode === 'relay-only') args.push('--relay-only');
   if (behaviour === 'udpblock' && cell.mode !== 'no-turn') {
-    const creds = turnRestCredentials(opts.turnSecret, `${room}-${role}`);
-    args.push('--turn', labIceUrls().turnTcp, '--turn-username', creds.username, '--turn-password', creds.password);
+    const creds = turnRestCredentials(opts.turnSecret, `${room}-${role}`, 3600, Date.now());
+    args.push('--turn', labIceUrls().turnTcp, '--turn-username', creds.username, '--turn-password', creds.credential);
   }
   return [...args, ...opts.clientArgs];
 }
@@ -83,8 +85,10 @@ export async function runCell(lab: Lab, cell: Cell, index: number, opts: CellOpt
   const name = cellName(cell);
   const room = `cell${index}-${name}`;
   const expectation = expectationFor(cell);
-  const planA = await buildSide(lab, 'A', cell.answerer);
-  const planB = await buildSide(lab, 'B', cell.offerer);
+  const shared = cell.sameRouter;
+  const plans = shared ? await buildSameRouter(lab, shared) : undefined;
+  const planA = plans?.answerer ?? (await buildSide(lab, 'A', cell.answerer));
+  const planB = plans?.offerer ?? (await buildSide(lab, 'B', cell.offerer));
   try {
     const deadlineMs = (opts.timeoutS + 45) * 1000;
     const roles: Role[] = ['answerer', 'offerer'];
@@ -101,7 +105,7 @@ export async function runCell(lab: Lab, cell: Cell, index: number, opts: CellOpt
         ).then((run) => ({ role, run, log }));
       }),
     );
-    const flows = { answerer: await turnFlows(lab, 'natA'), offerer: await turnFlows(lab, 'natB') };
+    const flows = { answerer: await turnFlows(lab, 'natA'), offerer: await turnFlows(lab, shared ? 'natA' : 'natB') };
     const hint = (role: Role): RelayTransportHint | null => {
       const measured = relayTransportFrom(flows[role]);
       if (measured !== null) return { protocol: measured, source: 'router-conntrack' };
@@ -124,14 +128,20 @@ export async function runCell(lab: Lab, cell: Cell, index: number, opts: CellOpt
       };
     };
     const peers = { answerer: outcome('answerer'), offerer: outcome('offerer') };
-    const verdict = judge(
-      expectation,
-      { answerer: peers.answerer.summary, offerer: peers.offerer.summary },
-      { answerer: planA.peer, offerer: planB.peer },
-    );
+    const summaries = { answerer: peers.answerer.summary, offerer: peers.offerer.summary };
+    const paths = judge(expectation, summaries, { answerer: planA.peer, offerer: planB.peer });
+    const natMisses = judgeNat(expectation, { answerer: cell.answerer, offerer: cell.offerer }, summaries, shared);
+    const verdict: Verdict = {
+      ...paths,
+      met: paths.met && natMisses.length === 0,
+      misses: [...paths.misses, ...natMisses],
+    };
     return { cell, name, expectation, peers, verdict };
   } finally {
-    await removeSide(lab, 'A');
-    await removeSide(lab, 'B');
+    if (shared) await removeSameRouter(lab);
+    else {
+      await removeSide(lab, 'A');
+      await removeSide(lab, 'B');
+    }
   }
 }

@@ -7,10 +7,11 @@ import {
   MODES,
   parsePair,
   REDUCED_PAIRS,
+  SAME_ROUTER_CELLS,
   type Cell,
   type Mode,
 } from './matrix.js';
-import { repoPath } from './repo.js';
+import { repoPath } from '../scripts/repo.js';
 
 export interface NatlabArgs {
   cells: Cell[];
@@ -33,6 +34,11 @@ export function buildCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
       type: 'string',
       array: true,
       describe: 'answerer:offerer behaviour pairs, e.g. easy:hard (default: the full matrix)',
+    })
+    .option('same-router', {
+      type: 'boolean',
+      describe:
+        'also the hairpin cells: both peers behind one router, hairpinning and not (default: with the full matrix)',
     })
     .option('reduced', {
       type: 'boolean',
@@ -97,8 +103,10 @@ export function resolveArgs(parsed: Record<string, unknown>): NatlabArgs {
     if (!isBehaviour(b)) throw new Error(`bad --discover "${b}": want one of ${BEHAVIOURS.join(', ')}`);
     return b;
   });
+  const full = !Array.isArray(pairsArg) && parsed['reduced'] !== true;
+  const sameRouter = parsed['same-router'] === undefined ? full : parsed['same-router'] === true;
   return {
-    cells: buildCells(pairs, modes),
+    cells: [...buildCells(pairs, modes), ...(sameRouter ? SAME_ROUTER_CELLS : [])],
     discover,
     report: String(parsed['report']),
     client: String(parsed['client']),

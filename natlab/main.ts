@@ -33,10 +33,12 @@ async function main(): Promise<void> {
   });
   writeReport(args.report, report);
   if (report.behaviours.length > 0)
-    process.stdout.write(`\nNAT behaviours (turnutils_natdiscovery -m -f)\n${behaviourTable(report.behaviours)}\n`);
+    process.stdout.write(
+      `\nNAT behaviours (turnutils_natdiscovery -m -f beside bin/client --nat-only)\n${behaviourTable(report.behaviours)}\n`,
+    );
   if (report.cells.length > 0)
     process.stdout.write(
-      `\nConnectivity matrix (bin/client --json; pair = selected local->remote candidate types)\n${matrixTable(results)}\n`,
+      `\nConnectivity matrix (bin/client --json; pair = selected local->remote candidate types; NAT (CLI) = each side's own measurement, mapping/filtering)\n${matrixTable(results)}\n`,
     );
   for (const r of results) {
     for (const miss of r.verdict.misses) process.stdout.write(`  ${r.name}: MISSED: ${miss}\n`);

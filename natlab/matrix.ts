@@ -1,4 +1,5 @@
 import { isBehaviour, type Behaviour } from './behaviour.js';
+import type { SameRouter } from './same-router.js';
 
 /**
  * How the peers may connect: `default` hands them STUN and TURN, `relay-only`
@@ -14,7 +15,15 @@ export interface Cell {
   /** Behaviour of router B, the offerer's side. */
   offerer: Behaviour;
   mode: Mode;
+  /** Both peers behind router A (easy), on two LANs: the hairpin cells. */
+  sameRouter?: SameRouter;
 }
+
+/** The hairpin cells: two peers behind one easy router, which hairpins or not. */
+export const SAME_ROUTER_CELLS: readonly Cell[] = [
+  { answerer: 'easy', offerer: 'easy', mode: 'default', sameRouter: 'hairpin' },
+  { answerer: 'easy', offerer: 'easy', mode: 'default', sameRouter: 'no-hairpin' },
+];
 
 /** The pairs that tell the behaviours apart (answerer × offerer). */
 export const DEFAULT_PAIRS: ReadonlyArray<readonly [Behaviour, Behaviour]> = [
@@ -22,6 +31,8 @@ export const DEFAULT_PAIRS: ReadonlyArray<readonly [Behaviour, Behaviour]> = [
   ['none', 'hard'],
   ['easy', 'easy'],
   ['easy', 'hard'],
+  ['adm', 'easy'],
+  ['full', 'adm'],
   ['hard', 'hard'],
   ['full', 'hard'],
   ['udpblock', 'easy'],
@@ -46,11 +57,12 @@ export function parsePair(text: string): readonly [Behaviour, Behaviour] {
   const a = parts[0] ?? '';
   const b = parts[1] ?? a;
   if (parts.length > 2 || !isBehaviour(a) || !isBehaviour(b)) {
-    throw new Error(`bad pair "${text}": want answerer:offerer, each one of none, easy, hard, full, udpblock`);
+    throw new Error(`bad pair "${text}": want answerer:offerer, each one of none, easy, adm, hard, full, udpblock`);
   }
   return [a, b];
 }
 
 export function cellName(cell: Cell): string {
+  if (cell.sameRouter) return `samenat-${cell.sameRouter}-${cell.mode}`;
   return `${cell.answerer}x${cell.offerer}-${cell.mode}`;
 }

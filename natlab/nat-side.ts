@@ -21,6 +21,7 @@ export async function buildSide(lab: Lab, side: Side, behaviour: Behaviour): Pro
   await run(['ip', 'link', 'add', 'wan0', 'netns', router, 'type', 'veth', 'peer', 'name', uplink, 'netns', pub]);
   await run(['ip', '-n', pub, 'link', 'set', uplink, 'master', 'br0', 'up']);
   await run(['ip', '-n', router, 'addr', 'add', `${plan.wan}/${PUB_PREFIX_LEN}`, 'dev', 'wan0']);
+  if (behaviour === 'adm') await run(['ip', '-n', router, 'addr', 'add', `${plan.wanSecond}/32`, 'dev', 'wan0']);
   await run(['ip', '-n', router, 'link', 'set', 'wan0', 'up']);
 
   await run(['ip', 'link', 'add', 'lan0', 'netns', router, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', peer]);
@@ -30,7 +31,7 @@ export async function buildSide(lab: Lab, side: Side, behaviour: Behaviour): Pro
   await run(['ip', 'netns', 'exec', router, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
 
   const rulesFile = join(lab.logDir, `router-${side}-${behaviour}.rules`);
-  writeFileSync(rulesFile, routerRules(behaviour, plan.peer));
+  writeFileSync(rulesFile, routerRules(behaviour, plan.peer, { primary: plan.wan, second: plan.wanSecond }));
   await run(['ip', 'netns', 'exec', router, 'iptables-restore', rulesFile]);
 
   await run(['ip', '-n', peer, 'addr', 'add', `${plan.peer}/${plan.lanPrefixLen}`, 'dev', 'eth0']);

@@ -26,6 +26,10 @@ export interface PeerSummary {
   remote: CandidateSummary | null;
   pairRttMs: number | null;
   pingRttMedianMs: number | null;
+  /** The side's own NAT measurement (report.nat), its prediction and the joint line (client/nat/). */
+  nat: { mapping: string | null; filtering: string | null; hairpin: boolean | null; seen: number } | null;
+  prediction: string | null;
+  joint: string | null;
 }
 
 export type RelayProtocolSource = 'report' | 'router-conntrack' | 'first-turn-url';
@@ -84,6 +88,21 @@ export function summarise(report: unknown, hint: RelayTransportHint | null = nul
     remote: candidate(pair?.['remote']),
     pairRttMs: num(pair?.['rttMs']),
     pingRttMedianMs: num(obj(dc?.['rttMs'])?.['median']),
+    nat: natOf(obj(r?.['nat'])),
+    prediction: str(obj(r?.['prediction'])?.['direct']),
+    joint: str(r?.['joint']),
+  };
+}
+
+function natOf(n: Json | null): PeerSummary['nat'] {
+  if (!n) return null;
+  const seen = n['publicAddresses'];
+  const hairpin = n['hairpin'];
+  return {
+    mapping: str(n['mapping']),
+    filtering: str(n['filtering']),
+    hairpin: typeof hairpin === 'boolean' ? hairpin : null,
+    seen: Array.isArray(seen) ? seen.length : 0,
   };
 }
 

@@ -1,3 +1,4 @@
+import { PUB_PRIMARY } from './addresses.js';
 import type { Behaviour } from './behaviour.js';
 
 /**
@@ -10,7 +11,11 @@ import type { Behaviour } from './behaviour.js';
  * other peer makes conntrack claim the public port first and MASQUERADE picks
  * another one for the peer's own flow, which breaks "easy" mapping.
  */
-export function routerRules(behaviour: Behaviour, peerAddress: string): string {
+export function routerRules(
+  behaviour: Behaviour,
+  peerAddress: string,
+  wan: { primary: string; second: string },
+): string {
   const filter: string[] = [
     '*filter',
     ':INPUT ACCEPT [0:0]',
@@ -34,6 +39,14 @@ export function routerRules(behaviour: Behaviour, peerAddress: string): string {
       break;
     case 'easy':
       nat.push('-A POSTROUTING -o wan0 -j MASQUERADE');
+      break;
+    case 'adm':
+      // Netfilter maps per connection and keeps the source port where it can; a mapping that
+      // depends on the destination address only comes from the source address: SNAT to the
+      // primary toward coturn's primary address (STUN, TURN, the service), to a second one
+      // toward every other address (coturn's alternate, the other peer).
+      nat.push(`-A POSTROUTING -o wan0 -d ${PUB_PRIMARY} -j SNAT --to-source ${wan.primary}`);
+      nat.push(`-A POSTROUTING -o wan0 -j SNAT --to-source ${wan.second}`);
       break;
     case 'hard':
       // --random-fully picks a fresh source port per connection (per destination).

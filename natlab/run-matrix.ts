@@ -58,12 +58,16 @@ export async function runMatrix(opts: MatrixOptions): Promise<MatrixRun> {
     };
     await ensureDaemons();
     if (opts.discover.length > 0) {
-      opts.progress(`measuring NAT behaviours with turnutils_natdiscovery: ${opts.discover.join(', ')}`);
-      behaviours = await checkBehaviours(lab, opts.discover);
-      for (const b of behaviours)
+      opts.progress(
+        `measuring NAT behaviours with turnutils_natdiscovery and bin/client --nat-only: ${opts.discover.join(', ')}`,
+      );
+      behaviours = await checkBehaviours(lab, opts.discover, opts.clientPath);
+      for (const b of behaviours) {
         opts.progress(
-          `  ${b.behaviour}: ${b.met ? 'as expected' : 'MISSED'} (mapping ${b.measured.mapping ?? '-'}, filtering ${b.measured.filtering ?? '-'})`,
+          `  ${b.behaviour}: ${b.met ? 'as expected' : 'MISSED'} (mapping ${b.measured.mapping ?? '-'}, filtering ${b.measured.filtering ?? '-'}; CLI ${b.client?.mapping ?? '-'}, ${b.client?.filtering ?? '-'})`,
         );
+        for (const miss of b.clientMisses) opts.progress(`  MISSED: ${miss}`);
+      }
     }
     if (opts.cells.length > 0) {
       const cellOpts: CellOptions = {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { PUB_PRIMARY, SIGNALING_PORT } from './addresses.js';
 import type { Lab } from './lab.js';
 import { waitForListeners } from './listeners.js';
-import { repoPath } from './repo.js';
+import { repoPath } from '../scripts/repo.js';
 
 export interface IceServerUrls {
   stun: string;
@@ -49,6 +49,9 @@ export async function startSignaling(
       urls.turnTcp,
       '--turn-secret',
       turnSecret,
+      // Many lab peers register from behind one NAT address at once.
+      '--register-rate',
+      '0',
       '--log-level',
       'info',
     ],

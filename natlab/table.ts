@@ -1,6 +1,22 @@
 import type { BehaviourCheck } from './behaviour-check.js';
 import type { CellResult } from './cell-runner.js';
+import { jointWords } from './judge-nat.js';
 import type { PeerSummary } from './peer-report.js';
+
+const SHORT: Record<string, string> = {
+  'no-nat': 'none',
+  'endpoint-independent': 'EI',
+  'address-dependent': 'AD',
+  'address-and-port-dependent': 'APD',
+  unknown: '?',
+};
+
+/** A side's own measurement, mapping/filtering: "EI/APD" (nothing answered: "blocked"). */
+function natCell(s: PeerSummary): string {
+  if (!s.nat) return '-';
+  if (s.nat.seen === 0) return 'blocked';
+  return `${SHORT[s.nat.mapping ?? ''] ?? '?'}/${SHORT[s.nat.filtering ?? ''] ?? '?'}`;
+}
 
 function render(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -34,6 +50,9 @@ export function matrixTable(results: readonly CellResult[]): string {
     'answerer pair',
     'offerer pair',
     'relay via',
+    'NAT (CLI) a/o',
+    'prediction',
+    'joint',
     'dc open ms',
     'rtt ms',
     'verdict',
@@ -47,13 +66,16 @@ export function matrixTable(results: readonly CellResult[]): string {
     const open = o.dataChannelOpenMs ?? a.dataChannelOpenMs;
     const rtt = o.pingRttMedianMs ?? o.pairRttMs ?? a.pingRttMedianMs;
     return [
-      `${r.cell.answerer} x ${r.cell.offerer}`,
+      r.cell.sameRouter ? `one router, ${r.cell.sameRouter}` : `${r.cell.answerer} x ${r.cell.offerer}`,
       r.cell.mode,
       r.expectation.text,
       connected,
       pair(a),
       pair(o),
       relay || '-',
+      `${natCell(a)} ${natCell(o)}`,
+      a.prediction === o.prediction ? (a.prediction ?? '-') : `${a.prediction ?? '-'}/${o.prediction ?? '-'}`,
+      jointWords({ answerer: a, offerer: o }),
       ms(open),
       ms(rtt),
       r.verdict.met ? (r.verdict.notes.length > 0 ? 'ok (note)' : 'ok') : 'MISSED',
@@ -63,11 +85,23 @@ export function matrixTable(results: readonly CellResult[]): string {
 }
 
 export function behaviourTable(checks: readonly BehaviourCheck[]): string {
-  const header = ['behaviour', 'mapping (measured)', 'filtering (measured)', 'public address:port seen', 'verdict'];
+  const header = [
+    'behaviour',
+    'mapping (natdiscovery)',
+    'filtering (natdiscovery)',
+    'mapping (CLI)',
+    'filtering (CLI)',
+    'hairpin (CLI)',
+    'public address:port seen',
+    'verdict',
+  ];
   const rows = checks.map((c) => [
     c.behaviour,
     c.measured.reachable ? (c.measured.mapping ?? '?') : 'STUN unreachable',
     c.measured.reachable ? (c.measured.filtering ?? '?') : '-',
+    c.client ? (c.client.publicAddresses.length > 0 ? (c.client.mapping ?? '?') : 'nothing answered') : '-',
+    c.client && c.client.publicAddresses.length > 0 ? (c.client.filtering ?? '?') : '-',
+    c.client?.hairpin === null || !c.client ? '-' : c.client.hairpin ? 'yes' : 'no',
     c.measured.reflexive.join(' ') || '-',
     c.met ? 'ok' : 'MISSED',
   ]);

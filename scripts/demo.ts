@@ -7,9 +7,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { repoRoot as root } from './repo.js';
+import { startSignaling } from './signaling-process.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
 const paint = (code: string, text: string): string => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
 const TAGS = {
@@ -24,25 +24,6 @@ function say(tag: keyof typeof TAGS, line: string): void {
 
 function node(args: string[]): ChildProcess {
   return spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-async function startService(): Promise<{ url: string; child: ChildProcess }> {
-  const child = node([`${root}bin/signaling`, '--host', '127.0.0.1', '--port', '0']);
-  child.stderr!.resume();
-  const exited = once(child, 'exit');
-  const lines = createInterface({ input: child.stdout! });
-  const url = await new Promise<string>((resolve, reject) => {
-    lines.on('line', (line) => {
-      try {
-        const record = JSON.parse(line) as { msg?: string; url?: string };
-        if (record.msg === 'listening' && record.url) resolve(record.url);
-      } catch {
-        // not a log line
-      }
-    });
-    void exited.then(() => reject(new Error('bin/signaling exited before it was listening')));
-  });
-  return { url, child };
 }
 
 /** Runs one peer; resolves with its exit code. Its stderr (the log) is printed as it comes. */
@@ -64,7 +45,7 @@ function peer(
 }
 
 async function main(): Promise<number> {
-  const service = await startService();
+  const service = await startSignaling();
   say('service', `signaling service listening on ${service.url} (room "demo")`);
   const children: ChildProcess[] = [service.child];
   const onSigint = (): void => {
@@ -110,8 +91,7 @@ async function main(): Promise<number> {
     return ok ? 0 : 1;
   } finally {
     process.off('SIGINT', onSigint);
-    service.child.kill('SIGTERM');
-    await once(service.child, 'exit').catch(() => undefined);
+    await service.stop();
   }
 }
 

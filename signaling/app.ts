@@ -2,11 +2,15 @@
  * buildServer(config, deps) assembles the service and never listens: tests
  * call it with `inject`, and only main.ts binds a port.
  */
+import { isUtf8 } from 'node:buffer';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { checkPathNames } from './auth.js';
+import { clientErrorResponder } from './client-errors.js';
+import { trackConnections } from './connections.js';
 import type { Config } from './config.js';
+import { corsHeaders } from './cors-origin.js';
 import { ProtocolError } from './errors.js';
 import { toProtocolError } from './http-errors.js';
 import { createMetrics } from './metrics.js';
@@ -29,6 +33,7 @@ function debugEnabled(logger: FastifyBaseLogger): boolean {
 
 export interface ServerDeps {
   logger?: FastifyBaseLogger;
+  /** Time for the service and its store (tests move it by hand); the Redis store otherwise uses Redis TIME. */
   clock?: Clock;
   /** Builds the store; the default is the in-memory one. */
   createStore?: (observer: StoreObserver) => Store;
@@ -39,7 +44,7 @@ export function buildServer(config: Config, deps: ServerDeps = {}): FastifyInsta
   // The store reports to the metrics and the metrics read the store: the
   // observer is filled in once both exist.
   const observer: StoreObserver = {};
-  const store = deps.createStore?.(observer) ?? createStore(config, observer, clock);
+  const store = deps.createStore?.(observer) ?? createStore(config, observer, deps.clock);
   const metrics = createMetrics(async () => await store.stats());
   observer.stored = metrics.messageStored;
   observer.delivered = metrics.messageDelivered;
@@ -51,6 +56,8 @@ export function buildServer(config: Config, deps: ServerDeps = {}): FastifyInsta
     // level would log every poll twice.
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: false,
+    // request.ip is the client's address for the registration rate; behind a proxy, only if trusted.
+    trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
     // A HEAD on the poll route would acknowledge and hold like a GET: no implicit routes.
     exposeHeadRoutes: false,
     // Fastify makes a child logger per request; below debug nothing uses its
@@ -59,15 +66,37 @@ export function buildServer(config: Config, deps: ServerDeps = {}): FastifyInsta
       debugEnabled(logger) ? logger.child(bindings, options) : logger,
     return503OnClosing: false,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
+    // The router refuses a path it cannot decode (%ZZ, %C3) or a parameter over
+    // its length limit before any route or hook runs; both are names in the path.
+    frameworkErrors: (error, request, reply) => {
+      const isName = error.code === 'FST_ERR_BAD_URL' || error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      const failure = isName ? new ProtocolError('invalid_name') : toProtocolError(error);
+      metrics.rejected(failure.code);
+      // The reply is typed for a route's schema; this one has none.
+      void (reply as FastifyReply)
+        .headers(corsHeaders(config.corsOrigin, request.headers.origin))
+        .status(failure.statusCode)
+        .send(failure.body());
+    },
+    clientErrorHandler: clientErrorResponder(config.corsOrigin, (code) => {
+      metrics.rejected(code);
+    }),
   });
 
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body as string;
-    if (text === '') {
+  // Bodies arrive as bytes: decoding them as a string would replace invalid
+  // UTF-8 with U+FFFD, and the service would relay something it was not sent.
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const bytes = body as Buffer;
+    if (bytes.length === 0) {
       done(null, undefined);
       return;
     }
+    if (!isUtf8(bytes)) {
+      done(new ProtocolError('invalid_json', { message: 'The request body is not valid UTF-8.' }), undefined);
+      return;
+    }
+    const text = bytes.toString('utf8');
     try {
       const value: unknown = JSON.parse(text);
       request.rawBody = text;
@@ -98,9 +127,12 @@ export function buildServer(config: Config, deps: ServerDeps = {}): FastifyInsta
       );
     });
   }
-  // Held polls are answered before the server stops accepting, so close() never waits on them.
+  // Held polls are answered before the server stops accepting, so close() never
+  // waits on them; connections that carry no complete request are then cut.
+  const connections = trackConnections(app.server);
   app.addHook('preClose', async () => {
     await store.close();
+    connections.closeIncomplete();
   });
 
   void app.register(cors, {

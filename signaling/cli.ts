@@ -36,6 +36,20 @@ export function buildSignalingCli(argv: string[]) {
       'max-room-peers': { type: 'number', default: d.maxRoomPeers, describe: 'live peers per room' },
       'max-peers': { type: 'number', default: d.maxPeers, describe: 'live peers per server' },
       rate: { type: 'number', default: d.rate, describe: 'messages per second one peer may send (burst the same)' },
+      'register-rate': {
+        type: 'number',
+        default: d.registerRate,
+        describe:
+          'registrations per second from one client address (burst the same); 0: no limit. Raise it where many peers share an address (a NAT lab)',
+      },
+      'trust-proxy': {
+        type: 'array',
+        string: true,
+        default: d.trustProxy,
+        coerce: list,
+        describe:
+          'proxies (addresses, CIDR ranges, loopback) whose X-Forwarded-For names the client, for --register-rate; repeatable',
+      },
       'api-key': { type: 'string', describe: 'when set, register needs it as a bearer secret' },
       'cors-origin': {
         type: 'array',
@@ -107,6 +121,8 @@ export async function parseSignalingArgs(argv: string[]): Promise<ParsedArgs> {
         maxRoomPeers: args.maxRoomPeers,
         maxPeers: args.maxPeers,
         rate: args.rate,
+        registerRate: args.registerRate,
+        trustProxy: args.trustProxy,
         apiKey: args.apiKey,
         corsOrigin: args.corsOrigin,
         stun: args.stun,

@@ -2,6 +2,8 @@
  * The service's settings: their defaults and their validation. Flags and
  * environment variables are read by cli.ts; this module only checks values.
  */
+import { isIP } from 'node:net';
+import { redactUrl } from './redact.js';
 export interface Config {
   host: string;
   port: number;
@@ -12,6 +14,10 @@ export interface Config {
   maxRoomPeers: number;
   maxPeers: number;
   rate: number;
+  /** Registrations per second from one client address (burst the same); 0: no limit. */
+  registerRate: number;
+  /** Proxies whose X-Forwarded-For names the client (addresses, CIDR ranges, proxy-addr's presets). */
+  trustProxy: string[];
   apiKey: string | undefined;
   corsOrigin: string[];
   stun: string[];
@@ -34,6 +40,8 @@ export const defaultConfig: Config = {
   maxRoomPeers: 64,
   maxPeers: 100000,
   rate: 200,
+  registerRate: 20,
+  trustProxy: [],
   apiKey: undefined,
   corsOrigin: ['*'],
   stun: [],
@@ -67,6 +75,7 @@ const integerRanges: Array<[keyof Config, number, number]> = [
   ['maxRoomPeers', 1, 1_000_000],
   ['maxPeers', 1, 10_000_000],
   ['rate', 1, 1_000_000],
+  ['registerRate', 0, 1_000_000],
   ['turnTtlS', 1, 365 * 86400],
 ];
 
@@ -100,11 +109,27 @@ export function resolveConfig(overrides: Partial<Config> = {}): Config {
   }
   if (config.corsOrigin.length === 0) throw new ConfigError('--cors-origin needs at least one origin');
   if (config.store !== 'memory' && !/^rediss?:\/\//.test(config.store)) {
-    throw new ConfigError(`--store is memory or redis://host:port/db, not ${config.store}`);
+    throw new ConfigError(`--store is memory or redis://host:port/db, not ${redactUrl(config.store)}`);
   }
   if (!logLevels.includes(config.logLevel)) {
     throw new ConfigError(`--log-level is one of ${logLevels.join(', ')}`);
   }
   if (config.apiKey === '') throw new ConfigError('--api-key must not be empty');
+  for (const proxy of config.trustProxy) {
+    if (!isProxySpec(proxy)) {
+      throw new ConfigError(
+        `--trust-proxy takes addresses, CIDR ranges, loopback, linklocal or uniquelocal, not ${proxy}`,
+      );
+    }
+  }
   return config;
+}
+
+function isProxySpec(value: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(value)) return true;
+  const [address = '', bits, ...rest] = value.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
 }

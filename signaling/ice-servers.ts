@@ -17,14 +17,24 @@ export function turnRestCredential(secret: string, username: string): string {
   return createHmac('sha1', secret).update(username).digest('base64');
 }
 
+/** A username that expires `ttlS` from `nowMs`, and its credential: what the service hands `peer`. */
+export function turnRestCredentials(
+  secret: string,
+  peer: string,
+  ttlS: number,
+  nowMs: number,
+): { username: string; credential: string } {
+  const username = `${Math.floor(nowMs / 1000) + ttlS}:${peer}`;
+  return { username, credential: turnRestCredential(secret, username) };
+}
+
 export function iceServersFor(settings: IceServerSettings, peer: string, nowMs: number): IceServer[] {
   const servers: IceServer[] = settings.stun.map((url) => ({ urls: [url] }));
   if (settings.turn.length === 0) return servers;
   let username = settings.turnUsername;
   let credential = settings.turnPassword;
   if (settings.turnSecret !== undefined) {
-    username = `${Math.floor(nowMs / 1000) + settings.turnTtlS}:${peer}`;
-    credential = turnRestCredential(settings.turnSecret, username);
+    ({ username, credential } = turnRestCredentials(settings.turnSecret, peer, settings.turnTtlS, nowMs));
   }
   for (const url of settings.turn) {
     servers.push(

@@ -2,6 +2,7 @@
 import { pino } from 'pino';
 import { buildServer } from './app.js';
 import { parseSignalingArgs } from './cli.js';
+import { redactUrl } from './redact.js';
 
 /** How long shutdown may take before the process gives up waiting. */
 const closeDeadlineMs = 2000;
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
   const address = app.server.address();
   if (address !== null && typeof address === 'object') {
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    logger.info({ url: `http://${host}:${address.port}`, store: config.store }, 'listening');
+    logger.info({ url: `http://${host}:${address.port}`, store: redactUrl(config.store) }, 'listening');
   }
 }
 

@@ -68,7 +68,12 @@ export const SendHeaders = Type.Object({
 export const SendReply = Type.Object({ seq: Type.Integer({ minimum: 1 }) });
 
 export const PollQuery = Type.Object({
-  after: Type.Optional(Type.String({ description: 'acknowledge every message with seq <= after' })),
+  // A repeated `after` arrives as a list: it is a bad cursor (400 invalid_cursor), so the schema lets it through.
+  after: Type.Optional(
+    Type.Union([Type.String(), Type.Array(Type.String())], {
+      description: 'acknowledge every message with seq <= after',
+    }),
+  ),
   timeoutMs: Type.Optional(
     Type.String({ pattern: '^[0-9]{1,15}$', description: 'hold up to this long; capped at 60000' }),
   ),
@@ -96,3 +101,133 @@ export const Status = Type.Object({
   status: Type.String(),
   message: Type.Optional(Type.String()),
 });
+
+/*
+ * Peer-to-peer messages the CLI sends through the service (the service relays
+ * them unread; these schemas are for the receiving peer). Additional fields
+ * are allowed: a newer peer may say more.
+ */
+
+export const NatMapping = Type.Union([
+  Type.Literal('no-nat'),
+  Type.Literal('endpoint-independent'),
+  Type.Literal('address-dependent'),
+  Type.Literal('address-and-port-dependent'),
+  Type.Literal('unknown'),
+]);
+export type NatMapping = Static<typeof NatMapping>;
+
+export const NatFiltering = Type.Union([
+  Type.Literal('endpoint-independent'),
+  Type.Literal('address-dependent'),
+  Type.Literal('address-and-port-dependent'),
+  Type.Literal('unknown'),
+]);
+export type NatFiltering = Static<typeof NatFiltering>;
+
+export const NatMethod = Type.Union([
+  Type.Literal('rfc5780'),
+  Type.Literal('two-servers'),
+  Type.Literal('two-ports'),
+  Type.Literal('none'),
+]);
+export type NatMethod = Static<typeof NatMethod>;
+
+/** One side's NAT behaviour in RFC 4787 terms: the data of a `nat` message. */
+export const NatBehaviour = Type.Object({
+  mapping: NatMapping,
+  filtering: NatFiltering,
+  hairpin: Type.Union([Type.Boolean(), Type.Null()]),
+  publicAddresses: Type.Array(
+    Type.Object({
+      destination: Type.String({ description: 'address:port the Binding request went to' }),
+      mapped: Type.String({ description: 'address:port that destination saw us at' }),
+    }),
+  ),
+  method: NatMethod,
+  notes: Type.Array(Type.String(), { description: 'what could not be measured, and why, in words' }),
+  asked: Type.Optional(Type.Integer({ minimum: 0, description: 'how many STUN destinations were configured' })),
+});
+export type NatBehaviour = Static<typeof NatBehaviour>;
+
+/** The data of a `nat` message: the behaviour, and what the sender's ICE will try. */
+export const NatMessage = Type.Intersect([
+  NatBehaviour,
+  Type.Object({
+    turn: Type.Optional(
+      Type.Union([Type.Literal('udp'), Type.Literal('tcp'), Type.Literal('tls'), Type.Null()], {
+        description: 'the transport of the TURN server the sender allocates on, null for none',
+      }),
+    ),
+    relayOnly: Type.Optional(Type.Boolean({ description: 'the sender tries relay paths only' })),
+  }),
+]);
+export type NatMessage = Static<typeof NatMessage>;
+
+/** A candidate as the CLI's report gives it (client/ice-log.ts). */
+export const CandidateSummary = Type.Object({
+  type: Type.String(),
+  protocol: Type.String(),
+  address: Type.String(),
+  port: Type.Integer(),
+});
+
+/** One ICE candidate pair and its checks (werift's candidate-pair stats). */
+export const PairSummary = Type.Object({
+  local: CandidateSummary,
+  remote: CandidateSummary,
+  state: Type.String(),
+  nominated: Type.Boolean(),
+  requestsSent: Type.Integer({ minimum: 0, description: 'checks sent, resends not counted' }),
+  retransmissionsSent: Type.Optional(Type.Integer({ minimum: 0 })),
+  responsesReceived: Type.Integer({ minimum: 0 }),
+  requestsReceived: Type.Optional(Type.Integer({ minimum: 0 })),
+  rttMs: Type.Union([Type.Number(), Type.Null()]),
+});
+export type PairSummary = Static<typeof PairSummary>;
+
+/** A TURN server's refusal (or 701: no answer), by code. */
+export const TurnError = Type.Object({
+  url: Type.String(),
+  code: Type.Integer(),
+  reason: Type.String(),
+});
+export type TurnError = Static<typeof TurnError>;
+
+/** The path a call took, from one side's selected pair. */
+export const CallPath = Type.Object({
+  local: Type.String({ description: 'candidate type of this side' }),
+  remote: Type.String({ description: "candidate type of the other side's end" }),
+  protocol: Type.String(),
+  relayedBy: Type.Union([Type.String(), Type.Null()], {
+    description: "whose TURN server relays: 'offerer', 'answerer', 'both' or null",
+  }),
+});
+
+export const CallVerdict = Type.Object({
+  path: Type.Union([CallPath, Type.Null()]),
+  matchesPrediction: Type.Union([Type.Boolean(), Type.Null()]),
+  explanation: Type.String(),
+});
+export type CallVerdict = Static<typeof CallVerdict>;
+
+export const PredictionSummary = Type.Object({
+  direct: Type.Union([Type.Literal('likely'), Type.Literal('unlikely'), Type.Literal('unknown')]),
+  reason: Type.String(),
+});
+
+/** The data of a `report` message: the sender's report summary, sent before `bye`. */
+export const ReportSummary = Type.Object({
+  role: Type.String(),
+  ok: Type.Boolean(),
+  error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
+  timingsMs: Type.Record(Type.String(), Type.Union([Type.Number(), Type.Null()])),
+  candidates: Type.Object({ local: Type.Array(CandidateSummary), remote: Type.Array(CandidateSummary) }),
+  selectedPair: Type.Union([Type.Object({ local: CandidateSummary, remote: CandidateSummary }), Type.Null()]),
+  pairs: Type.Array(PairSummary),
+  nat: Type.Union([NatBehaviour, Type.Null()]),
+  prediction: Type.Union([PredictionSummary, Type.Null()]),
+  verdict: CallVerdict,
+  turnErrors: Type.Array(TurnError),
+});
+export type ReportSummary = Static<typeof ReportSummary>;

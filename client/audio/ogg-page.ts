@@ -61,7 +61,6 @@ export function serializeOggPage(page: OggPage): Buffer {
 }
 
 export class OggFormatError extends Error {
-  readonly code = 'ogg-format';
   constructor(message: string) {
     super(message);
     this.name = 'OggFormatError';

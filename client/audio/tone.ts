@@ -19,7 +19,6 @@ export interface ToneOptions {
  * frequency does not drift however long it runs.
  */
 export class ToneGenerator {
-  readonly hz: number;
   readonly channels: number;
   readonly frameSamples: number;
   private readonly amplitude: number;
@@ -33,7 +32,6 @@ export class ToneGenerator {
     }
     const amplitude = options.amplitude ?? 0.5;
     if (!(amplitude > 0 && amplitude <= 1)) throw new RangeError(`amplitude ${amplitude} is outside (0, 1]`);
-    this.hz = options.hz;
     this.channels = options.channels ?? 1;
     this.frameSamples = options.frameSamples ?? FRAME_SAMPLES;
     this.amplitude = amplitude * 32767;

@@ -45,9 +45,9 @@ function clientGone(response: ServerResponse): CancelSignal {
   };
 }
 
-function parseCursor(after: string | undefined): number {
+function parseCursor(after: string | string[] | undefined): number {
   if (after === undefined) return 0;
-  const value = /^[0-9]{1,15}$/.test(after) ? Number(after) : NaN;
+  const value = typeof after === 'string' && /^[0-9]{1,15}$/.test(after) ? Number(after) : NaN;
   if (!Number.isSafeInteger(value)) throw new ProtocolError('invalid_cursor');
   return value;
 }

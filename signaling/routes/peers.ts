@@ -7,7 +7,7 @@ import { iceServersFor } from '../ice-servers.js';
 import { compactJson, memberText } from '../json-text.js';
 import { sendJsonText } from '../json-reply.js';
 import { ErrorBody, ListReply, PeerParams, RegisterBody, RegisterReply, RoomParams } from '../protocol.js';
-import type { PeerSummary } from '../store/store.js';
+import type { PeerSummary, RegisterOutcome } from '../store/store.js';
 import type { RouteContext } from './context.js';
 
 const maxMetaBytes = 1024;
@@ -22,6 +22,20 @@ const errors = {
   415: ErrorBody,
   503: ErrorBody,
 };
+
+function refusal(outcome: Exclude<RegisterOutcome, { ok: true }>): ProtocolError {
+  switch (outcome.error) {
+    case 'rate_limited':
+      return new ProtocolError('rate_limited', {
+        retryAfterS: outcome.retryAfterS,
+        message: 'Too many registrations from this address; retry after the given delay.',
+      });
+    case 'name_taken':
+      return new ProtocolError('name_taken', { retryAfterMs: outcome.retryAfterMs });
+    default:
+      return new ProtocolError(outcome.error);
+  }
+}
 
 function listJson(peers: PeerSummary[]): string {
   const items = peers.map((p) => `{"name":${JSON.stringify(p.name)},"joinedAt":${p.joinedAt},"meta":${p.meta}}`);
@@ -38,30 +52,29 @@ export async function peerRoutes(fastify: FastifyInstance, { config, store, cloc
         summary: 'Register a peer in a room',
         params: RoomParams,
         body: RegisterBody,
-        response: { 201: RegisterReply, ...errors },
+        response: { 201: RegisterReply, 429: ErrorBody, ...errors },
       },
       onRequest: requireApiKey(config.apiKey),
-      // An empty body counts as {}.
+      // Only an empty body counts as {}: a JSON null is a body, and not an object.
       preValidation: async (request) => {
-        request.body ??= {};
+        if (request.body === undefined) request.body = {};
       },
     },
     async (request, reply) => {
       const { room } = request.params;
-      const { name, meta } = request.body;
-      if (meta !== undefined && Buffer.byteLength(JSON.stringify(meta)) > maxMetaBytes) {
+      const { name } = request.body;
+      // Measured on the text that will be relayed, by scanning, not by
+      // re-serialising: a JSON.stringify of meta recurses, and 5,000 levels of
+      // nesting overflow the stack. Within 1024 bytes, nesting is shallow.
+      const rawMeta = request.rawBody === undefined ? undefined : memberText(request.rawBody, 'meta');
+      const meta = rawMeta === undefined ? '{}' : compactJson(rawMeta);
+      if (Buffer.byteLength(meta) > maxMetaBytes) {
         throw new ProtocolError('invalid_request', {
           message: `meta is larger than ${maxMetaBytes} bytes as compact JSON.`,
         });
       }
-      const rawMeta = request.rawBody === undefined ? undefined : memberText(request.rawBody, 'meta');
-      const outcome = await store.register({ room, name, meta: rawMeta === undefined ? '{}' : compactJson(rawMeta) });
-      if (!outcome.ok) {
-        throw new ProtocolError(
-          outcome.error,
-          outcome.error === 'name_taken' ? { retryAfterMs: outcome.retryAfterMs } : {},
-        );
-      }
+      const outcome = await store.register({ room, name, meta, client: request.ip });
+      if (!outcome.ok) throw refusal(outcome);
       request.log.info({ room, peer: outcome.name }, 'peer registered');
       return await reply.status(201).send({
         room,
@@ -86,7 +99,7 @@ export async function peerRoutes(fastify: FastifyInstance, { config, store, cloc
       onRequest: requirePeer(store, 'member'),
     },
     async (request, reply) => {
-      const peers = await store.list(request.params.room);
+      const peers = await store.list(request.params.room, request.peerName);
       return await sendJsonText(reply, listJson(peers));
     },
   );

@@ -5,6 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { TokenBucket } from './rate-limiter.js';
+import { RegistrationRate } from './registration-rate.js';
 import { newToken, tokenDigest } from './tokens.js';
 import {
   idempotencyWindowMs,
@@ -49,6 +50,12 @@ interface Peer {
   /** from + "\n" + key -> the seq the first send got; insertion order is send order. Made on first use. */
   sent: Map<string, { seq: number; at: number }> | undefined;
   bucket: TokenBucket;
+  /**
+   * The peer-joined messages in this mailbox, by joiner, whose joiner has sent
+   * this peer nothing since and which this peer may not have seen yet: if the
+   * joiner leaves first, both its peer-joined and its peer-left are dropped.
+   */
+  unseenJoins: Map<string, Queued> | undefined;
   held: HeldPoll | undefined;
   /** When the peer expires if no poll is held. */
   expiresAt: number;
@@ -74,6 +81,7 @@ export class MemoryStore implements Store {
   private readonly clock: Clock;
   private readonly observer: StoreObserver;
   private readonly sweeper: NodeJS.Timeout | undefined;
+  private readonly registrations: RegistrationRate;
   private peerCount = 0;
   private pollsHeld = 0;
   /** After close(), polls answer at once: shutdown must not wait on new holds. */
@@ -83,6 +91,7 @@ export class MemoryStore implements Store {
     this.limits = options.limits;
     this.clock = options.clock ?? systemClock;
     this.observer = options.observer ?? {};
+    this.registrations = new RegistrationRate(this.limits.registerRate ?? 0);
     if (options.autoSweep ?? true) {
       this.sweeper = setInterval(() => {
         this.sweep();
@@ -93,6 +102,8 @@ export class MemoryStore implements Store {
 
   async register(request: RegisterRequest): Promise<RegisterOutcome> {
     const now = this.clock.now();
+    const retryAfterS = this.registrations.retryAfterS(request.client, now);
+    if (retryAfterS > 0) return { ok: false, error: 'rate_limited', retryAfterS };
     const room = this.rooms.get(request.room);
     if (room !== undefined) this.expireDue(room, now);
     if (request.name !== undefined) {
@@ -101,6 +112,8 @@ export class MemoryStore implements Store {
         return { ok: false, error: 'name_taken', retryAfterMs: this.remainingLife(holder, now) };
     }
     if ((room?.peers.size ?? 0) >= this.limits.maxRoomPeers) return { ok: false, error: 'room_full' };
+    // Peers whose time is up (in rooms no one has visited since) count no more.
+    if (this.peerCount >= this.limits.maxPeers) this.sweep();
     if (this.peerCount >= this.limits.maxPeers) return { ok: false, error: 'server_full' };
 
     const target = room ?? this.createRoom(request.room);
@@ -116,14 +129,19 @@ export class MemoryStore implements Store {
       queue: [],
       lastSeq: 0,
       sent: undefined,
+      unseenJoins: undefined,
       bucket: new TokenBucket(this.limits.rate, now),
       held: undefined,
       expiresAt: now + this.limits.ttlMs,
     };
-    this.announce(target, name, 'peer-joined', `{"meta":${request.meta}}`, now);
+    for (const other of target.peers.values()) {
+      const joined = this.enqueue(other, 'peer-joined', name, `{"meta":${request.meta}}`, now);
+      (other.unseenJoins ??= new Map()).set(name, joined);
+    }
     target.peers.set(name, peer);
     this.byDigest.set(peer.digest, peer);
     this.peerCount++;
+    this.registrations.take(request.client, now);
     return { ok: true, name, token, peers };
   }
 
@@ -151,7 +169,8 @@ export class MemoryStore implements Store {
     if (recipient.queue.length >= this.limits.maxQueue) return { ok: false, error: 'mailbox_full' };
 
     sender.bucket.take(now);
-    const seq = this.enqueue(recipient, request.type, request.from, request.data, now);
+    const seq = this.enqueue(recipient, request.type, request.from, request.data, now).seq;
+    recipient.unseenJoins?.delete(request.from);
     if (key !== undefined) (recipient.sent ??= new Map()).set(key, { seq, at: now });
     return { ok: true, seq };
   }
@@ -178,10 +197,13 @@ export class MemoryStore implements Store {
     return true;
   }
 
-  async list(room: string): Promise<PeerSummary[]> {
+  async list(room: string, viewer?: string): Promise<PeerSummary[]> {
     const target = this.rooms.get(room);
     if (target === undefined) return [];
     this.expireDue(target, this.clock.now());
+    // The viewer now knows every live peer: each must be seen to leave.
+    const seer = viewer === undefined ? undefined : target.peers.get(viewer);
+    if (seer !== undefined) seer.unseenJoins = undefined;
     return [...target.peers.values()].map(({ name, joinedAt, meta }) => ({ name, joinedAt, meta }));
   }
 
@@ -205,6 +227,7 @@ export class MemoryStore implements Store {
   sweep(): void {
     const now = this.clock.now();
     for (const room of this.rooms.values()) this.expireDue(room, now);
+    this.registrations.prune(now);
   }
 
   private hold(peer: Peer, request: PollRequest): Promise<PollOutcome> {
@@ -245,20 +268,26 @@ export class MemoryStore implements Store {
     });
   }
 
-  private enqueue(peer: Peer, type: string, from: string, data: string, now: number): number {
+  private enqueue(peer: Peer, type: string, from: string, data: string, now: number): Queued {
     const seq = ++peer.lastSeq;
-    peer.queue.push({ seq, type, from, ts: now, data, arrivedAt: performance.now(), delivered: false });
+    const message: Queued = { seq, type, from, ts: now, data, arrivedAt: performance.now(), delivered: false };
+    peer.queue.push(message);
     this.observer.stored?.(type);
     const held = peer.held;
     // Deliver on the next turn of the event loop, so that messages sent in
     // the same turn (a burst of candidates, a fan-in) leave in one response.
     if (held !== undefined) setImmediate(held.finish, true);
-    return seq;
+    return message;
   }
 
-  private announce(room: Room, from: string, type: 'peer-joined' | 'peer-left', data: string, now: number): void {
+  /** peer-left to every other peer, except where the departed peer's peer-joined is withdrawn unseen. */
+  private announceLeft(room: Room, from: string, reason: 'left' | 'expired', now: number): void {
     for (const peer of room.peers.values()) {
-      if (peer.name !== from) this.enqueue(peer, type, from, data, now);
+      const joined = peer.unseenJoins?.get(from);
+      peer.unseenJoins?.delete(from);
+      const at = joined === undefined || joined.delivered ? -1 : peer.queue.indexOf(joined);
+      if (at >= 0) peer.queue.splice(at, 1);
+      else this.enqueue(peer, 'peer-left', from, `{"reason":"${reason}"}`, now);
     }
   }
 
@@ -270,7 +299,7 @@ export class MemoryStore implements Store {
     this.peerCount--;
     peer.held?.finish(false);
     if (room.peers.size === 0) this.rooms.delete(room.name);
-    else this.announce(room, peer.name, 'peer-left', `{"reason":"${reason}"}`, now);
+    else this.announceLeft(room, peer.name, reason, now);
   }
 
   private livePeer(room: string, name: string, now: number): Peer | undefined {

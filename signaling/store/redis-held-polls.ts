@@ -48,10 +48,6 @@ export class HeldPolls {
     return [...this.byId.values()].filter((poll) => poll.listener !== undefined);
   }
 
-  get size(): number {
-    return this.byId.size;
-  }
-
   /** Handles one pub/sub message: "w|r \n room \n peer \n pollId". */
   dispatch(message: string): void {
     const [kind, room, peer, pollId] = message.split('\n');

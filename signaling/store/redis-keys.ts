@@ -10,17 +10,24 @@
  *   tokens     HASH  token digest -> name
  *   p:<name>   HASH  one peer: digest, joinedAt, meta, seq (last given), exp,
  *                    held/heldBy/hd/wk (the held poll), bt/bu (rate bucket), dlv
- *   m:<name>   LIST  the mailbox; seqs are consecutive, so an index is seq - first
+ *   m:<name>   LIST  the mailbox; seqs increase but may skip (a withdrawn peer-joined)
  *   i:<name>   HASH  idempotency: sender + "\n" + key -> seq
  *   it:<name>  ZSET  the same fields by first-send time, oldest first
+ *   uj:<name>  HASH  joiner -> its peer-joined entry in m:<name>, while the joiner
+ *                    has sent nothing here: withdrawn if it leaves unseen
  *
  * Outside any room (their own slots on a cluster; never touched by room scripts):
  *   sig:expiry ZSET  "room\npeer" -> a lower bound of when the peer may expire
  *   sig:rooms  HASH  room -> 1, for the rooms gauge
+ *   sig:reg:<client address>  HASH  that address's registration bucket (t, u); lapses when full
  */
 
 export const expiryIndexKey = 'sig:expiry';
 export const roomsKey = 'sig:rooms';
+
+export function registrationKey(client: string): string {
+  return `sig:reg:${client}`;
+}
 
 /** Pub/sub is not scoped by database, so channels are named per instance id (random). */
 export const instanceChannelPrefix = 'sig:i:';

@@ -7,29 +7,79 @@
  * whatever their hosts' clocks say. Numbers are written with string.format,
  * because Redis turns Lua numbers into text in a float format.
  *
- * Every room script answers {joined, left, status, ...}: how many peer-joined
- * and peer-left messages it stored (for the messages counter), then its result.
+ * Every room script answers {joined, left, removed, status, ...}: how many
+ * peer-joined and peer-left messages it stored (for the messages counter), the
+ * peers it removed while the index was out of its reach (on a cluster), then
+ * its result.
  */
 import { idempotencyWindowMs, maxMessagesPerPoll } from './store.js';
 import { instanceChannelPrefix } from './redis-keys.js';
 
-/** ARGV[1] is the room's key base (`sig:{room}:`), ARGV[2] the room name. */
+/**
+ * A token bucket as the memory store's (rate-limiter.ts): tokens (stored with
+ * three decimals) counted in whole thousandths, so both stores decide alike.
+ * Returns the thousandths available now and the whole seconds to wait (0: go).
+ */
+const bucketLua = String.raw`
+local function bucket (stored, updated, rate)
+  local milli = rate * 1000
+  if stored then
+    milli = math.min(milli, math.floor(tonumber(stored) * 1000 + 0.5) + math.max(0, now - tonumber(updated)) * rate)
+  end
+  if milli >= 1000 then return milli, 0 end
+  return milli, math.max(1, math.ceil((1000 - milli) / (1000 * rate)))
+end
+`;
+
+/** The time of a script: pinned by ARGV (tests), or Redis TIME. */
+function clockLua(pinned: string): string {
+  return String.raw`
+local now, now_us
+if ${pinned} ~= '' then
+  now = tonumber(${pinned})
+  now_us = ${pinned} .. '000'
+else
+  local clock = redis.call('TIME')
+  now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+  now_us = clock[1] .. string.rep('0', 6 - #clock[2]) .. clock[2]
+end
+`;
+}
+
+/**
+ * KEYS[1] is the room's peers key; KEYS[2], on a single Redis only, the
+ * expiry index, so that a peer's place in the server's count is taken and
+ * freed in the same atomic step as the peer itself. A cluster keeps the index
+ * in another slot: there the scripts list the peers they removed and the
+ * store marks them in the index right after, before it answers.
+ *
+ * ARGV[1] is the room's key base (`sig:{room}:`), ARGV[2] the room name,
+ * ARGV[3] a pinned time in ms ('' for Redis TIME; tests pin it to move time by
+ * hand). The prelude takes ARGV[3] out, so each script's own arguments start
+ * at ARGV[3].
+ */
 const prelude = String.raw`
 local base = ARGV[1]
 local room = ARGV[2]
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
-local now_us = clock[1] .. string.rep('0', 6 - #clock[2]) .. clock[2]
+local pinned = table.remove(ARGV, 3)
+${clockLua('pinned')}
+local index = KEYS[2]
 local peers_key = base .. 'peers'
 local room_key = base .. 'room'
 local tokens_key = base .. 'tokens'
-local joined, left = 0, 0
+local joined, left, removed = 0, 0, {}
 
 local function int (x) return string.format('%d', x) end
 local function pkey (name) return base .. 'p:' .. name end
 local function mkey (name) return base .. 'm:' .. name end
 local function ikey (name) return base .. 'i:' .. name end
 local function itkey (name) return base .. 'it:' .. name end
+local function ujkey (name) return base .. 'uj:' .. name end
+
+${bucketLua}
+
+-- The seq at the head of a mailbox entry.
+local function seq_of (entry) return tonumber(string.match(entry, '^(%d+)')) end
 
 -- Tells the instance holding a poll to wake it (w) or release it empty (r).
 local function signal (instance, kind, name, poll)
@@ -39,21 +89,23 @@ end
 local function append (name, kind, from, data)
   local p = pkey(name)
   local seq = redis.call('HINCRBY', p, 'seq', 1)
-  redis.call('RPUSH', mkey(name), int(seq) .. '\n' .. kind .. '\n' .. from .. '\n' .. int(now) .. '\n' .. now_us .. '\n' .. data)
+  local entry = int(seq) .. '\n' .. kind .. '\n' .. from .. '\n' .. int(now) .. '\n' .. now_us .. '\n' .. data
+  redis.call('RPUSH', mkey(name), entry)
   local h = redis.call('HMGET', p, 'held', 'heldBy', 'wk')
   -- One wake-up per hold: the rest of a burst is read by the same response.
   if h[1] and h[1] ~= '' and h[3] ~= '1' then
     redis.call('HSET', p, 'wk', '1')
     signal(h[2], 'w', name, h[1])
   end
-  return seq
+  return seq, entry
 end
 
 local function remove (name, reason)
   local p = pkey(name)
   local f = redis.call('HMGET', p, 'digest', 'held', 'heldBy')
-  redis.call('DEL', p, mkey(name), ikey(name), itkey(name))
+  redis.call('DEL', p, mkey(name), ikey(name), itkey(name), ujkey(name))
   redis.call('ZREM', peers_key, name)
+  if index then redis.call('ZREM', index, room .. '\n' .. name) else table.insert(removed, name) end
   if f[1] then redis.call('HDEL', tokens_key, f[1]) end
   if f[2] and f[2] ~= '' then signal(f[3], 'r', name, f[2]) end
   local others = redis.call('ZRANGE', peers_key, 0, -1)
@@ -62,8 +114,18 @@ local function remove (name, reason)
   else
     local data = '{"reason":"' .. reason .. '"}'
     for _, other in ipairs(others) do
-      append(other, 'peer-left', name, data)
-      left = left + 1
+      -- Its peer-joined still unseen there, and nothing else from it: withdraw that, announce nothing.
+      local entry = redis.call('HGET', ujkey(other), name)
+      local withdrawn = false
+      if entry then
+        redis.call('HDEL', ujkey(other), name)
+        local dlv = tonumber(redis.call('HGET', pkey(other), 'dlv') or '0')
+        withdrawn = seq_of(entry) > dlv and redis.call('LREM', mkey(other), 1, entry) == 1
+      end
+      if not withdrawn then
+        append(other, 'peer-left', name, data)
+        left = left + 1
+      end
     end
   end
 end
@@ -82,14 +144,16 @@ local function expire_room ()
   for _, name in ipairs(redis.call('ZRANGE', peers_key, 0, -1)) do gone(name) end
 end
 
+-- Seqs increase along the mailbox but may skip (a withdrawn peer-joined):
+-- without gaps the entry at index after - first is seq after; step back over gaps.
 local function acknowledge (name, after)
   local m = mkey(name)
-  local len = redis.call('LLEN', m)
-  if len == 0 then return end
-  local first = tonumber(redis.call('HGET', pkey(name), 'seq')) - len + 1
-  local n = after - first + 1
+  local head = redis.call('LINDEX', m, 0)
+  if not head then return end
+  local n = math.min(after - seq_of(head) + 1, redis.call('LLEN', m))
+  while n > 0 and seq_of(redis.call('LINDEX', m, n - 1)) > after do n = n - 1 end
   if n <= 0 then return end
-  if n >= len then redis.call('DEL', m) else redis.call('LTRIM', m, n, -1) end
+  redis.call('LTRIM', m, n, -1)
 end
 
 -- Up to one response of messages, and the highest seq delivered before, so the
@@ -100,16 +164,17 @@ local function take (name)
   local items = redis.call('LRANGE', m, 0, ${maxMessagesPerPoll - 1})
   local prev = tonumber(redis.call('HGET', p, 'dlv') or '0')
   if #items > 0 then
-    local last = tonumber(redis.call('HGET', p, 'seq')) - redis.call('LLEN', m) + #items
+    local last = seq_of(items[#items])
     if last > prev then redis.call('HSET', p, 'dlv', int(last)) end
   end
-  return {joined, left, 'messages', int(prev), now_us, items}
+  return {joined, left, removed, 'messages', int(prev), now_us, items}
 end
 
 -- Forgets idempotency keys both older than the window and acknowledged, oldest first.
 local function forget_old (name)
-  local len = redis.call('LLEN', mkey(name))
-  local first = tonumber(redis.call('HGET', pkey(name), 'seq')) - len + 1
+  local head = redis.call('LINDEX', mkey(name), 0)
+  local first
+  if head then first = seq_of(head) else first = tonumber(redis.call('HGET', pkey(name), 'seq')) + 1 end
   local olds = redis.call('ZRANGE', itkey(name), 0, 49, 'WITHSCORES')
   for i = 1, #olds, 2 do
     local field = olds[i]
@@ -122,7 +187,11 @@ local function forget_old (name)
 end
 `;
 
-/** ARGV: name ('' to pick one of the candidates), digest, meta, ttl, maxRoomPeers, rate, serverFull, candidates... */
+/**
+ * ARGV: name ('' to pick one of the candidates), digest, meta, ttl,
+ * maxRoomPeers, rate, maxPeers, serverFull (the store's own count, on a
+ * cluster), candidates...
+ */
 export const registerLua =
   prelude +
   String.raw`
@@ -135,21 +204,26 @@ if name ~= '' then
     local wait
     if h[2] and h[2] ~= '' then wait = math.max(0, tonumber(h[3]) - now) + ttl
     else wait = math.max(0, tonumber(h[1]) - now) end
-    return {joined, left, 'name_taken', int(wait)}
+    return {joined, left, removed, 'name_taken', int(wait)}
   end
 end
-if redis.call('ZCARD', peers_key) >= tonumber(ARGV[7]) then return {joined, left, 'room_full'} end
-if ARGV[9] == '1' then return {joined, left, 'server_full'} end
+if redis.call('ZCARD', peers_key) >= tonumber(ARGV[7]) then return {joined, left, removed, 'room_full'} end
+if index then
+  if redis.call('ZCARD', index) >= tonumber(ARGV[9]) then return {joined, left, removed, 'server_full'} end
+elseif ARGV[10] == '1' then
+  return {joined, left, removed, 'server_full'}
+end
 if name == '' then
-  for i = 10, #ARGV do
+  for i = 11, #ARGV do
     if redis.call('EXISTS', pkey(ARGV[i])) == 0 then name = ARGV[i] break end
   end
-  if name == '' then return {joined, left, 'retry'} end
+  if name == '' then return {joined, left, removed, 'retry'} end
 end
 local peers = redis.call('ZRANGE', peers_key, 0, -1)
 local data = '{"meta":' .. ARGV[5] .. '}'
 for _, other in ipairs(peers) do
-  append(other, 'peer-joined', name, data)
+  local _, entry = append(other, 'peer-joined', name, data)
+  redis.call('HSET', ujkey(other), name, entry)
   joined = joined + 1
 end
 local order = redis.call('HINCRBY', room_key, 'n', 1)
@@ -157,7 +231,8 @@ redis.call('ZADD', peers_key, int(order), name)
 redis.call('HSET', tokens_key, ARGV[4], name)
 redis.call('HSET', pkey(name), 'digest', ARGV[4], 'joinedAt', int(now), 'meta', ARGV[5], 'seq', '0',
   'exp', int(now + ttl), 'held', '', 'bt', ARGV[8], 'bu', int(now), 'dlv', '0')
-return {joined, left, 'ok', name, int(now + ttl), peers}
+if index then redis.call('ZADD', index, int(now + ttl), room .. '\n' .. name) end
+return {joined, left, removed, 'ok', name, int(now + ttl), peers}
 `;
 
 /** ARGV: token digest. */
@@ -165,8 +240,8 @@ export const identifyLua =
   prelude +
   String.raw`
 local name = redis.call('HGET', tokens_key, ARGV[3])
-if not name or gone(name) then return {joined, left, 'none'} end
-return {joined, left, 'ok', name}
+if not name or gone(name) then return {joined, left, removed, 'none'} end
+return {joined, left, removed, 'ok', name}
 `;
 
 /**
@@ -177,28 +252,28 @@ export const sendLua =
   prelude +
   String.raw`
 local from, to = ARGV[3], ARGV[4]
-if gone(from) then return {joined, left, 'peer_not_found'} end
+if gone(from) then return {joined, left, removed, 'peer_not_found'} end
 local missing = gone(to)
 local field = nil
 if ARGV[7] ~= '' then field = from .. '\n' .. ARGV[7] end
 if field and not missing then
   forget_old(to)
   local first = redis.call('HGET', ikey(to), field)
-  if first then return {joined, left, 'repeat', tonumber(first)} end
+  if first then return {joined, left, removed, 'repeat', tonumber(first)} end
 end
-local rate = tonumber(ARGV[9])
 local b = redis.call('HMGET', pkey(from), 'bt', 'bu')
-local tokens = math.min(rate, tonumber(b[1]) + math.max(0, now - tonumber(b[2])) * rate / 1000)
-if tokens < 1 then return {joined, left, 'rate_limited', math.max(1, math.ceil((1 - tokens) / rate))} end
-if missing then return {joined, left, 'peer_not_found'} end
-if redis.call('LLEN', mkey(to)) >= tonumber(ARGV[8]) then return {joined, left, 'mailbox_full'} end
-redis.call('HSET', pkey(from), 'bt', string.format('%.6f', tokens - 1), 'bu', int(now))
+local milli, wait = bucket(b[1], b[2], tonumber(ARGV[9]))
+if wait > 0 then return {joined, left, removed, 'rate_limited', wait} end
+if missing then return {joined, left, removed, 'peer_not_found'} end
+if redis.call('LLEN', mkey(to)) >= tonumber(ARGV[8]) then return {joined, left, removed, 'mailbox_full'} end
+redis.call('HSET', pkey(from), 'bt', string.format('%.3f', (milli - 1000) / 1000), 'bu', int(now))
 local seq = append(to, ARGV[5], from, ARGV[6])
+redis.call('HDEL', ujkey(to), from)
 if field then
   redis.call('HSET', ikey(to), field, int(seq))
   redis.call('ZADD', itkey(to), int(now), field)
 end
-return {joined, left, 'ok', seq}
+return {joined, left, removed, 'ok', seq}
 `;
 
 /**
@@ -213,10 +288,10 @@ export const pollLua =
   prelude +
   String.raw`
 local name = ARGV[3]
-if gone(name) then return {joined, left, 'unauthorized'} end
+if gone(name) then return {joined, left, removed, 'unauthorized'} end
 local p = pkey(name)
 local after = tonumber(ARGV[4])
-if after > tonumber(redis.call('HGET', p, 'seq')) then return {joined, left, 'invalid_cursor'} end
+if after > tonumber(redis.call('HGET', p, 'seq')) then return {joined, left, removed, 'invalid_cursor'} end
 acknowledge(name, after)
 local h = redis.call('HMGET', p, 'held', 'heldBy')
 if h[1] and h[1] ~= '' then signal(h[2], 'r', name, h[1]) end
@@ -228,7 +303,7 @@ if timeout == 0 or redis.call('LLEN', mkey(name)) > 0 then
 end
 redis.call('HSET', p, 'held', ARGV[6], 'heldBy', ARGV[7], 'wk', '0', 'hd', int(now + timeout),
   'exp', int(now + timeout + ttl + tonumber(ARGV[9])))
-return {joined, left, 'held'}
+return {joined, left, removed, 'held'}
 `;
 
 /** ARGV: peer, poll id, deliver ('1' or '0'), ttl. Ends a held poll if it is still the held one. */
@@ -237,10 +312,10 @@ export const endPollLua =
   String.raw`
 local p = pkey(ARGV[3])
 local held = redis.call('HGET', p, 'held')
-if not held or held ~= ARGV[4] then return {joined, left, 'released'} end
+if not held or held ~= ARGV[4] then return {joined, left, removed, 'released'} end
 redis.call('HSET', p, 'held', '', 'heldBy', '', 'exp', int(now + tonumber(ARGV[6])))
 if ARGV[5] == '1' then return take(ARGV[3]) end
-return {joined, left, 'ended'}
+return {joined, left, removed, 'ended'}
 `;
 
 /** ARGV: peer, poll id. After a lost subscription: is the poll still held, and is mail waiting? */
@@ -248,24 +323,26 @@ export const recheckLua =
   prelude +
   String.raw`
 local held = redis.call('HGET', pkey(ARGV[3]), 'held')
-if not held or held ~= ARGV[4] then return {joined, left, 'released'} end
-if redis.call('LLEN', mkey(ARGV[3])) > 0 then return {joined, left, 'ready'} end
-return {joined, left, 'waiting'}
+if not held or held ~= ARGV[4] then return {joined, left, removed, 'released'} end
+if redis.call('LLEN', mkey(ARGV[3])) > 0 then return {joined, left, removed, 'ready'} end
+return {joined, left, removed, 'waiting'}
 `;
 
 /** ARGV: peer. */
 export const leaveLua =
   prelude +
   String.raw`
-if redis.call('EXISTS', pkey(ARGV[3])) == 0 then return {joined, left, 'absent'} end
+if redis.call('EXISTS', pkey(ARGV[3])) == 0 then return {joined, left, removed, 'absent'} end
 remove(ARGV[3], 'left')
-return {joined, left, 'ok'}
+return {joined, left, removed, 'ok'}
 `;
 
+/** ARGV: the viewer ('' for none), who has now seen every live peer, so each must be seen to leave. */
 export const listLua =
   prelude +
   String.raw`
 expire_room()
+if ARGV[3] ~= '' then redis.call('DEL', ujkey(ARGV[3])) end
 local out = {}
 for _, name in ipairs(redis.call('ZRANGE', peers_key, 0, -1)) do
   local f = redis.call('HMGET', pkey(name), 'joinedAt', 'meta')
@@ -273,7 +350,7 @@ for _, name in ipairs(redis.call('ZRANGE', peers_key, 0, -1)) do
   table.insert(out, f[1])
   table.insert(out, f[2])
 end
-return {joined, left, 'ok', out}
+return {joined, left, removed, 'ok', out}
 `;
 
 /**
@@ -285,19 +362,18 @@ export const checkLua =
   prelude +
   String.raw`
 local h = redis.call('HMGET', pkey(ARGV[3]), 'exp', 'held')
-if not h[1] then return {joined, left, 'gone', redis.call('ZCARD', peers_key)} end
+if not h[1] then return {joined, left, removed, 'gone', redis.call('ZCARD', peers_key)} end
 if tonumber(h[1]) <= now then
   remove(ARGV[3], 'expired')
-  return {joined, left, 'expired', redis.call('ZCARD', peers_key)}
+  return {joined, left, removed, 'expired', redis.call('ZCARD', peers_key)}
 end
-if h[2] and h[2] ~= '' then return {joined, left, 'due', int(math.min(tonumber(h[1]), now + tonumber(ARGV[4])))} end
-return {joined, left, 'due', h[1]}
+if h[2] and h[2] ~= '' then return {joined, left, removed, 'due', int(math.min(tonumber(h[1]), now + tonumber(ARGV[4])))} end
+return {joined, left, removed, 'due', h[1]}
 `;
 
-/** KEYS[1]: the expiry index. Members whose score has passed, with their scores. */
+/** KEYS[1]: the expiry index; ARGV[1]: a pinned time ('' for TIME). Members whose score has passed, with their scores. */
 export const candidatesLua = String.raw`
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+${clockLua('ARGV[1]')}
 return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', string.format('%d', now), 'WITHSCORES', 'LIMIT', 0, 100)
 `;
 
@@ -310,6 +386,35 @@ local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if score and tonumber(score) == tonumber(ARGV[2]) then
   redis.call('ZREM', KEYS[1], ARGV[1])
   return 1
+end
+return 0
+`;
+
+/**
+ * KEYS[1]: one client address's registration bucket; ARGV: rate, a pinned
+ * time ('' for TIME). Takes a token (answers 0) or answers the seconds to
+ * wait. The key lapses once the bucket would be full again (an hour under a
+ * pinned clock, whose time does not pass on its own).
+ */
+export const reserveRegistrationLua = String.raw`
+${clockLua('ARGV[2]')}
+${bucketLua}
+local rate = tonumber(ARGV[1])
+local b = redis.call('HMGET', KEYS[1], 't', 'u')
+local milli, wait = bucket(b[1], b[2], rate)
+if wait > 0 then return wait end
+redis.call('HSET', KEYS[1], 't', string.format('%.3f', (milli - 1000) / 1000), 'u', string.format('%d', now))
+if ARGV[2] ~= '' then redis.call('PEXPIRE', KEYS[1], 3600000)
+else redis.call('PEXPIRE', KEYS[1], math.ceil((rate * 1000 - milli + 1000) / rate) + 1) end
+return 0
+`;
+
+/** KEYS[1]: a registration bucket; ARGV: rate. Gives back the token of a registration that was refused. */
+export const refundRegistrationLua = String.raw`
+local t = redis.call('HGET', KEYS[1], 't')
+if t then
+  local milli = math.min(tonumber(ARGV[1]) * 1000, math.floor(tonumber(t) * 1000 + 0.5) + 1000)
+  redis.call('HSET', KEYS[1], 't', string.format('%.3f', milli / 1000))
 end
 return 0
 `;

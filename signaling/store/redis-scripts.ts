@@ -13,7 +13,9 @@ import {
   listLua,
   pollLua,
   recheckLua,
+  refundRegistrationLua,
   registerLua,
+  reserveRegistrationLua,
   sendLua,
   unindexLua,
 } from './redis-lua.js';
@@ -25,12 +27,12 @@ export class Script {
     this.sha = createHash('sha1').update(lua).digest('hex');
   }
 
-  async run(redis: RedisClient, key: string, args: Array<string | number>): Promise<unknown> {
+  async run(redis: RedisClient, keys: string[], args: Array<string | number>): Promise<unknown> {
     try {
-      return await redis.evalsha(this.sha, 1, key, ...args);
+      return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return await redis.eval(this.lua, 1, key, ...args);
+      return await redis.eval(this.lua, keys.length, ...keys, ...args);
     }
   }
 }
@@ -47,23 +49,26 @@ export const scripts = {
   check: new Script(checkLua),
   candidates: new Script(candidatesLua),
   unindex: new Script(unindexLua),
+  reserveRegistration: new Script(reserveRegistrationLua),
+  refundRegistration: new Script(refundRegistrationLua),
 };
 
-/** A room script's answer: presence messages it stored, its status, the rest. */
+/** A room script's answer: presence messages it stored, peers it removed (on a cluster), its status, the rest. */
 export interface RoomReply {
   joined: number;
   left: number;
+  removed: string[];
   status: string;
   rest: unknown[];
 }
 
 export function roomReply(value: unknown): RoomReply {
-  if (!Array.isArray(value) || value.length < 3) throw new TypeError('unexpected reply from a room script');
-  const [joined, left, status, ...rest] = value as unknown[];
+  if (!Array.isArray(value) || value.length < 4) throw new TypeError('unexpected reply from a room script');
+  const [joined, left, removed, status, ...rest] = value as unknown[];
   if (typeof joined !== 'number' || typeof left !== 'number' || typeof status !== 'string') {
     throw new TypeError('unexpected reply from a room script');
   }
-  return { joined, left, status, rest };
+  return { joined, left, removed: asStrings(removed), status, rest };
 }
 
 export function asString(value: unknown): string {

@@ -16,13 +16,15 @@ const maxBatches = 10;
 export interface SweepDeps {
   redis: RedisClient;
   ttlMs: number;
+  /** A pinned time in ms, or '' for Redis TIME. */
+  pinnedNow: () => string;
   /** Runs a room script (mapping failures, counting presence messages). */
   runRoom: (script: typeof scripts.check, room: string, args: Array<string | number>) => Promise<RoomReply>;
 }
 
-export async function sweepOnce({ redis, ttlMs, runRoom }: SweepDeps): Promise<void> {
+export async function sweepOnce({ redis, ttlMs, pinnedNow, runRoom }: SweepDeps): Promise<void> {
   for (let batch = 0; batch < maxBatches; batch++) {
-    const flat = asStrings(await scripts.candidates.run(redis, expiryIndexKey, []));
+    const flat = asStrings(await scripts.candidates.run(redis, [expiryIndexKey], [pinnedNow()]));
     const entries: Array<[string, string]> = [];
     for (let i = 0; i + 1 < flat.length; i += 2) entries.push([flat[i] ?? '', flat[i + 1] ?? '']);
     await Promise.all(
@@ -43,7 +45,7 @@ async function checkEntry(
 ): Promise<void> {
   const where = parseIndexMember(member);
   if (where === undefined) {
-    await scripts.unindex.run(redis, expiryIndexKey, [member, score]);
+    await scripts.unindex.run(redis, [expiryIndexKey], [member, score]);
     return;
   }
   const reply = await runRoom(scripts.check, where.room, [where.peer, ttlMs]);
@@ -51,6 +53,6 @@ async function checkEntry(
     await redis.zadd(expiryIndexKey, 'XX', asString(reply.rest[0]), member);
     return;
   }
-  await scripts.unindex.run(redis, expiryIndexKey, [member, score]);
+  await scripts.unindex.run(redis, [expiryIndexKey], [member, score]);
   if (asNumber(reply.rest[0]) === 0) await redis.hdel(roomsKey, where.room);
 }

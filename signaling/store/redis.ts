@@ -13,15 +13,24 @@
  * nothing in the room.
  */
 import { randomBytes } from 'node:crypto';
-import { RedisConnections } from './redis-connection.js';
+import { clusterSeed, RedisConnections } from './redis-connection.js';
 import { HeldPolls, type HeldPoll, type PollSignal } from './redis-held-polls.js';
-import { expiryIndexKey, indexMember, instanceChannel, roomBase, roomPeersKey, roomsKey } from './redis-keys.js';
+import {
+  expiryIndexKey,
+  indexMember,
+  instanceChannel,
+  registrationKey,
+  roomBase,
+  roomPeersKey,
+  roomsKey,
+} from './redis-keys.js';
 import { asNumber, asString, asStrings, roomReply, scripts, type RoomReply, type Script } from './redis-scripts.js';
 import { parseEntry } from './redis-entry.js';
 import { sweepOnce } from './redis-sweep.js';
 import { newToken, tokenDigest } from './tokens.js';
 import {
   sweepIntervalMs,
+  type Clock,
   type PeerSummary,
   type PollOutcome,
   type PollRequest,
@@ -50,6 +59,11 @@ export interface RedisStoreOptions {
   url: string;
   limits: StoreLimits;
   observer?: StoreObserver;
+  /**
+   * Pins the scripts' time to this clock instead of Redis TIME. For tests that
+   * move time by hand; several instances must share Redis's clock instead.
+   */
+  clock?: Clock;
 }
 
 function randomId(): string {
@@ -64,13 +78,18 @@ export class RedisStore implements Store {
   private readonly connections: RedisConnections;
   private readonly sweeper: NodeJS.Timeout;
   private readonly endings = new Set<Promise<unknown>>();
-  private sweeping = false;
+  /** On a cluster the expiry index lives in its own slot, out of the room scripts' reach. */
+  private readonly cluster: boolean;
+  private readonly clock: Clock | undefined;
+  private sweeping: Promise<void> | undefined;
   private closed = false;
   private lastStats = { peers: 0, rooms: 0 };
 
   constructor(options: RedisStoreOptions) {
     this.limits = options.limits;
     this.observer = options.observer ?? {};
+    this.cluster = clusterSeed(options.url) !== undefined;
+    this.clock = options.clock;
     this.connections = new RedisConnections(
       options.url,
       instanceChannel(this.instanceId),
@@ -82,16 +101,36 @@ export class RedisStore implements Store {
       },
     );
     this.sweeper = setInterval(() => {
-      void this.sweep();
+      if (this.sweeping === undefined) void this.sweep();
     }, sweepIntervalMs);
     this.sweeper.unref();
   }
 
+  /** The registration rate first: a token is reserved, and given back if the registration is refused. */
   async register(request: RegisterRequest): Promise<RegisterOutcome> {
     const redis = await this.redis();
-    const indexed = await this.guard(redis.zcard(expiryIndexKey));
-    const serverFull = indexed >= this.limits.maxPeers ? '1' : '0';
+    const rate = this.limits.registerRate ?? 0;
+    const client = rate > 0 ? request.client : undefined;
+    if (client !== undefined) {
+      const key = [registrationKey(client)];
+      const wait = asNumber(await this.guard(scripts.reserveRegistration.run(redis, key, [rate, this.pinnedNow()])));
+      if (wait > 0) return { ok: false, error: 'rate_limited', retryAfterS: wait };
+      const outcome = await this.claim(request).catch(async (error: unknown) => {
+        await Promise.allSettled([scripts.refundRegistration.run(redis, key, [rate])]);
+        throw error;
+      });
+      if (!outcome.ok) await Promise.allSettled([scripts.refundRegistration.run(redis, key, [rate])]);
+      return outcome;
+    }
+    return await this.claim(request);
+  }
+
+  private async claim(request: RegisterRequest): Promise<RegisterOutcome> {
+    const redis = await this.redis();
+    let swept = false;
     for (;;) {
+      // On a single Redis the script counts the index itself, atomically.
+      const serverFull = this.cluster && (await this.guard(this.countPeers(redis))) >= this.limits.maxPeers;
       const token = newToken();
       const digest = tokenDigest(token);
       const candidates = request.name === undefined ? [1, 2, 3, 4].map(() => freshName()) : [];
@@ -102,7 +141,8 @@ export class RedisStore implements Store {
         this.limits.ttlMs,
         this.limits.maxRoomPeers,
         this.limits.rate,
-        serverFull,
+        this.limits.maxPeers,
+        serverFull ? '1' : '0',
         ...candidates,
       ]);
       switch (reply.status) {
@@ -113,13 +153,17 @@ export class RedisStore implements Store {
         case 'room_full':
           return { ok: false, error: 'room_full' };
         case 'server_full':
-          return { ok: false, error: 'server_full' };
+          // Peers whose time is up count no more: expire them, and ask once again.
+          if (swept) return { ok: false, error: 'server_full' };
+          swept = true;
+          await this.sweep();
+          continue;
       }
       const name = asString(reply.rest[0]);
-      // The index and the rooms gauge live outside the room's slot; losing
-      // these writes only delays the sweep to the room's next visit.
+      // The rooms gauge (and on a cluster the index) live outside the room's
+      // slot; losing these writes only delays the sweep to the room's next visit.
       await Promise.allSettled([
-        redis.zadd(expiryIndexKey, asString(reply.rest[1]), indexMember(request.room, name)),
+        ...(this.cluster ? [redis.zadd(expiryIndexKey, asString(reply.rest[1]), indexMember(request.room, name))] : []),
         redis.hset(roomsKey, request.room, '1'),
       ]);
       return { ok: true, name, token, peers: asStrings(reply.rest[2]) };
@@ -189,14 +233,11 @@ export class RedisStore implements Store {
 
   async leave(room: string, peer: string): Promise<boolean> {
     const reply = await this.runRoom(scripts.leave, room, [peer]);
-    if (reply.status !== 'ok') return false;
-    // Due now: the next sweep drops the entry (and the room, if it emptied).
-    await Promise.allSettled([this.connections.command.zadd(expiryIndexKey, 'XX', 0, indexMember(room, peer))]);
-    return true;
+    return reply.status === 'ok';
   }
 
-  async list(room: string): Promise<PeerSummary[]> {
-    const reply = await this.runRoom(scripts.list, room, []);
+  async list(room: string, viewer?: string): Promise<PeerSummary[]> {
+    const reply = await this.runRoom(scripts.list, room, [viewer ?? '']);
     const flat = asStrings(reply.rest[0]);
     const peers: PeerSummary[] = [];
     for (let i = 0; i + 2 < flat.length; i += 3) {
@@ -210,7 +251,7 @@ export class RedisStore implements Store {
     if (this.connections.up()) {
       const redis = this.connections.command;
       try {
-        const [peers, rooms] = await Promise.all([redis.zcard(expiryIndexKey), redis.hlen(roomsKey)]);
+        const [peers, rooms] = await Promise.all([this.countPeers(redis), redis.hlen(roomsKey)]);
         this.lastStats = { peers, rooms };
       } catch {
         // Metrics keep serving during an outage, with the last values read.
@@ -313,20 +354,36 @@ export class RedisStore implements Store {
     );
   }
 
-  private async sweep(): Promise<void> {
-    if (this.sweeping || !this.connections.up()) return;
-    this.sweeping = true;
-    try {
-      await sweepOnce({
-        redis: this.connections.command,
-        ttlMs: this.limits.ttlMs,
-        runRoom: async (script, room, args) => await this.runRoom(script, room, args),
-      });
-    } catch {
+  /** Expires every peer whose time is up; a sweep already running is waited for first. */
+  async sweep(): Promise<void> {
+    while (this.sweeping !== undefined) await this.sweeping;
+    if (!this.connections.up()) return;
+    const run = sweepOnce({
+      redis: this.connections.command,
+      ttlMs: this.limits.ttlMs,
+      pinnedNow: () => this.pinnedNow(),
+      runRoom: async (script, room, args) => await this.runRoom(script, room, args),
+    }).catch(() => {
       // Redis went away mid-sweep; the next sweep after it returns picks up.
+    });
+    this.sweeping = run;
+    try {
+      await run;
     } finally {
-      this.sweeping = false;
+      this.sweeping = undefined;
     }
+  }
+
+  /**
+   * Live peers of the whole deployment. A cluster marks a removed peer's
+   * entry 0 (the sweep drops it); on a single Redis the scripts remove it.
+   */
+  private async countPeers(redis: RedisConnections['command']): Promise<number> {
+    return await redis.zcount(expiryIndexKey, '(0', '+inf');
+  }
+
+  private pinnedNow(): string {
+    return this.clock === undefined ? '' : String(Math.floor(this.clock.now()));
   }
 
   /** The message list of a `messages` reply, timing first deliveries for the histogram. */
@@ -357,7 +414,16 @@ export class RedisStore implements Store {
 
   private async runRoom(script: Script, room: string, args: Array<string | number>): Promise<RoomReply> {
     const redis = await this.redis();
-    const reply = roomReply(await this.guard(script.run(redis, roomPeersKey(room), [roomBase(room), room, ...args])));
+    const keys = this.cluster ? [roomPeersKey(room)] : [roomPeersKey(room), expiryIndexKey];
+    const reply = roomReply(
+      await this.guard(script.run(redis, keys, [roomBase(room), room, this.pinnedNow(), ...args])),
+    );
+    if (reply.removed.length > 0) {
+      // A cluster: free the removed peers' places before answering; the sweep drops the entries.
+      await Promise.allSettled(
+        reply.removed.map(async (name) => await redis.zadd(expiryIndexKey, 'XX', 0, indexMember(room, name))),
+      );
+    }
     for (let i = 0; i < reply.joined; i++) this.observer.stored?.('peer-joined');
     for (let i = 0; i < reply.left; i++) this.observer.stored?.('peer-left');
     return reply;

@@ -5,11 +5,12 @@ import { RedisStore } from './redis.js';
 import type { Clock, Store, StoreObserver } from './store.js';
 
 /**
- * The Redis store ignores `clock`: its time is Redis TIME, read inside each
- * script, so instances on hosts whose clocks differ still agree on every TTL.
+ * The Redis store's time is Redis TIME, read inside each script, so instances
+ * on hosts whose clocks differ still agree on every TTL; only a clock a test
+ * injects (`clock` given) pins it.
  */
-export function createStore(config: Config, observer: StoreObserver, clock: Clock): Store {
-  if (config.store === 'memory') return new MemoryStore({ limits: config, clock, observer });
-  if (/^rediss?:\/\//.test(config.store)) return new RedisStore({ url: config.store, limits: config, observer });
+export function createStore(config: Config, observer: StoreObserver, clock: Clock | undefined): Store {
+  if (config.store === 'memory') return new MemoryStore({ limits: config, observer, clock });
+  if (/^rediss?:\/\//.test(config.store)) return new RedisStore({ url: config.store, limits: config, observer, clock });
   throw new Error(`store ${config.store} is not supported`);
 }

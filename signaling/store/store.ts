@@ -22,6 +22,8 @@ export interface StoreLimits {
   maxPeers: number;
   /** Messages per second one peer may send; the burst is the same. */
   rate: number;
+  /** Registrations per second from one client address, burst the same; 0 or absent for no limit. */
+  registerRate?: number;
 }
 
 export interface StoredMessage {
@@ -42,6 +44,7 @@ export interface PeerSummary {
 
 export type RegisterOutcome =
   | { ok: true; name: string; token: string; peers: string[] }
+  | { ok: false; error: 'rate_limited'; retryAfterS: number }
   | { ok: false; error: 'name_taken'; retryAfterMs: number }
   | { ok: false; error: 'room_full' | 'server_full' };
 
@@ -57,6 +60,8 @@ export interface RegisterRequest {
   room: string;
   name?: string | undefined;
   meta: string;
+  /** The client's address, for the registration rate; absent, no rate applies. */
+  client?: string | undefined;
 }
 
 export interface SendRequest {
@@ -118,9 +123,14 @@ export interface Store {
   poll: (request: PollRequest) => Promise<PollOutcome>;
   /** Removes the peer and announces it; false when it was not there. */
   leave: (room: string, peer: string) => Promise<boolean>;
-  /** Live peers of the room, oldest first. */
-  list: (room: string) => Promise<PeerSummary[]>;
+  /**
+   * Live peers of the room, oldest first. A `viewer` (the peer asking) has now
+   * seen every one of them, so each one's leaving is announced to it.
+   */
+  list: (room: string, viewer?: string) => Promise<PeerSummary[]>;
   stats: () => Promise<StoreStats>;
+  /** Expires every peer whose time is up now (a timer does it too, four times a second). */
+  sweep: () => void | Promise<void>;
   /** Whether the store can serve requests now. */
   ready: () => Promise<boolean>;
   /** Answers every held poll with an empty list and stops background work. */

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import * as werift from 'werift';
-import { createAudio } from '../../client/audio-hook.js';
+import { createAudio } from '../../client/audio/lazy-audio.js';
 import { toOptions, buildCli, type ClientOptions, type RawFlags } from '../../client/cli.js';
 import { createLogger, type Logger } from '../../client/log.js';
 import { emptyReport, type Report } from '../../client/report.js';

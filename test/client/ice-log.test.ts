@@ -12,6 +12,7 @@ import {
   splitPriority,
   summarizeGathering,
   type CandidateInfo,
+  signalledTwin,
 } from '../../client/ice-log.js';
 
 t.test('parseCandidate: werift host, srflx, relay and browser forms', async (t) => {
@@ -261,4 +262,14 @@ t.test('selected pair from getStats: the transport names it', async (t) => {
       formatPair(pair.local, pair.remote, pair.rttMs),
       'selected pair  host udp 10.0.0.1:5000  <->  srflx udp 203.0.113.2:40001  rtt 1.4 ms',
     );
+});
+
+t.test('a prflx remote is the signalled candidate with the same transport address, once signalled', async (t) => {
+  const prflx = { type: 'prflx', protocol: 'udp', address: '192.0.2.2', port: 40000, priority: 1853824767 } as const;
+  const host = { type: 'host', protocol: 'udp', address: '192.0.2.2', port: 40000, priority: 2130706431 } as const;
+  const other = { type: 'host', protocol: 'udp', address: '192.0.2.2', port: 40001, priority: 2130706431 } as const;
+  const tcp = { type: 'host', protocol: 'tcp', address: '192.0.2.2', port: 40000, priority: 2130706431 } as const;
+  t.same(signalledTwin(prflx, [other, tcp, host]), host, 'the signalled twin replaces it');
+  t.same(signalledTwin(prflx, [other, tcp]), prflx, 'no twin: packets came from an address the peer never named');
+  t.same(signalledTwin(host, [other]), host, 'a signalled remote is kept as it is');
 });

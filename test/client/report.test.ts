@@ -45,6 +45,14 @@ t.test('the empty report has every field of CLI.md', async (t) => {
     'audio',
     'states',
     'gathering',
+    'nat',
+    'peerNat',
+    'prediction',
+    'verdict',
+    'pairs',
+    'turnErrors',
+    'peerReport',
+    'joint',
     'error',
   ]);
   t.same(Object.keys(r.timingsMs), [

@@ -69,7 +69,7 @@ t.test('unreachable: a typed error, not a hang', async (t) => {
   await t.rejects(client(url).register(nextRoom(), 'x', {}), SignalingUnreachableError);
 });
 
-t.test('sends fired together arrive in the order they were made (WERIFT-NOTES trap 11)', async (t) => {
+t.test('sends fired together arrive in the order they were made (docs/WERIFT.md, Signaling order)', async (t) => {
   const r = nextRoom();
   const a = client();
   const b = client();

@@ -1,5 +1,5 @@
 import t from 'tap';
-import type { AudioReport } from '../../client/audio-hook.js';
+import type { AudioReport } from '../../client/audio/types.js';
 import type { DataChannelReport } from '../../client/datachannel.js';
 import { shortfalls } from '../../client/verdict.js';
 

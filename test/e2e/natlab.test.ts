@@ -3,20 +3,25 @@ import t from 'tap';
 import { run } from '../../natlab/command.js';
 import { expectationFor } from '../../natlab/expectation.js';
 import { judge } from '../../natlab/judge.js';
+import { judgeNat } from '../../natlab/judge-nat.js';
+import { judgeClient } from '../../natlab/behaviour-check.js';
 import { parseNatDiscovery } from '../../natlab/nat-discovery.js';
 import { summarise, type PeerSummary } from '../../natlab/peer-report.js';
 import { routerRules } from '../../natlab/router-rules.js';
-import { buildCells, REDUCED_PAIRS, type Cell } from '../../natlab/matrix.js';
+import { BEHAVIOURS } from '../../natlab/behaviour.js';
+import { buildCells, REDUCED_PAIRS, SAME_ROUTER_CELLS, type Cell } from '../../natlab/matrix.js';
 import { namespaceName } from '../../natlab/lab-id.js';
 import { labUnavailableReason } from '../../natlab/preflight.js';
-import { repoPath } from '../../natlab/repo.js';
+import { repoPath } from '../../scripts/repo.js';
 import { runMatrix } from '../../natlab/run-matrix.js';
 
-// The reduced matrix of issue 6: one cell that hole-punches, one that needs the
+// A reduced matrix: one cell that hole-punches, one that needs the
 // relay, one that needs TURN over TCP; each also with --relay-only for the TCP case.
+// Plus the hairpin cells (both peers behind one router, hairpinning and not).
 const CELLS: Cell[] = [
   ...buildCells(REDUCED_PAIRS, ['default']),
   { answerer: 'udpblock', offerer: 'easy', mode: 'relay-only' },
+  ...SAME_ROUTER_CELLS,
 ];
 
 async function skipReason(): Promise<string | false> {
@@ -40,7 +45,7 @@ t.test(
     const lines: string[] = [];
     const { report, results } = await runMatrix({
       cells: CELLS,
-      discover: ['easy', 'hard', 'udpblock'],
+      discover: [...BEHAVIOURS],
       clientPath: repoPath('bin/client'),
       signalingPath: repoPath('bin/signaling'),
       timeoutS: 20,
@@ -56,6 +61,7 @@ t.test(
         `${b.behaviour}: coturn measured ${b.measured.reachable ? `mapping ${b.measured.mapping ?? '?'}, filtering ${b.measured.filtering ?? '?'}` : 'no STUN answer (UDP blocked)'}`,
         { expected: b.expected, measured: b.measured },
       );
+      t.same(b.clientMisses, [], `${b.behaviour}: bin/client --nat-only measured the same`, { client: b.client });
     }
     t.equal(results.length, CELLS.length, 'every cell ran');
     for (const r of results) {
@@ -79,6 +85,21 @@ t.test(
       hard && [hard.peers.answerer.summary, hard.peers.offerer.summary].some(relayed),
       'hard x hard goes through a relay',
     );
+    for (const role of ['answerer', 'offerer'] as const) {
+      t.equal(hard?.peers[role].summary.prediction, 'unlikely', `hard x hard: the ${role} predicted "relay needed"`);
+      t.match(
+        hard?.peers[role].summary.joint,
+        /^joint: OK both ways — .*relayed by .*, as predicted$/,
+        `hard x hard: joint line`,
+      );
+    }
+    const hairpin = results.find((r) => r.cell.sameRouter === 'hairpin');
+    t.equal(
+      hairpin?.peers.offerer.summary.nat?.hairpin,
+      true,
+      'behind the hairpinning router the CLI measures hairpin',
+    );
+    t.equal(hairpin?.peers.offerer.summary.prediction, 'likely');
 
     const left = (await run(['ip', 'netns', 'list'])).stdout;
     t.notMatch(left, namespaceName(report.labId, 'pub').replace(/-pub$/, ''), 'the lab removed all its namespaces');
@@ -87,20 +108,27 @@ t.test(
 
 // The parts below need no root: they pin down what the lab builds and how it judges.
 
+const WAN = { primary: '203.0.113.101', second: '203.0.113.111' };
+
 t.test('router rules: the firewall skeleton and each behaviour', async (t) => {
-  for (const b of ['none', 'easy', 'hard', 'full', 'udpblock'] as const) {
-    const rules = routerRules(b, '10.0.1.2');
+  for (const b of BEHAVIOURS) {
+    const rules = routerRules(b, '10.0.1.2', WAN);
     t.match(rules, /-A INPUT -i wan0 -j DROP/, `${b}: unsolicited packets to the router are dropped`);
     t.match(rules, b === 'none' ? /:FORWARD ACCEPT/ : /:FORWARD DROP/, `${b}: forward policy`);
   }
-  t.match(routerRules('hard', '10.0.1.2'), /MASQUERADE --random-fully/);
-  t.match(routerRules('full', '10.0.1.2'), /-A PREROUTING -i wan0 -p udp -j DNAT --to-destination 10.0.1.2/);
-  const udpblock = routerRules('udpblock', '10.0.1.2');
+  t.match(routerRules('hard', '10.0.1.2', WAN), /MASQUERADE --random-fully/);
+  const adm = routerRules('adm', '10.0.1.2', WAN);
+  t.ok(
+    adm.indexOf('-d 203.0.113.10 -j SNAT --to-source 203.0.113.101') < adm.indexOf('-j SNAT --to-source 203.0.113.111'),
+    'adm: the primary address toward coturn, the second toward everything else',
+  );
+  t.match(routerRules('full', '10.0.1.2', WAN), /-A PREROUTING -i wan0 -p udp -j DNAT --to-destination 10.0.1.2/);
+  const udpblock = routerRules('udpblock', '10.0.1.2', WAN);
   t.ok(
     udpblock.indexOf('-p udp -j DROP') < udpblock.indexOf('-A FORWARD -i lan0 -o wan0 -j ACCEPT'),
     'udpblock drops UDP before the LAN may go out',
   );
-  t.notMatch(routerRules('none', '203.0.113.130'), /MASQUERADE/, 'none translates nothing');
+  t.notMatch(routerRules('none', '203.0.113.130', WAN), /MASQUERADE/, 'none translates nothing');
 });
 
 t.test('parseNatDiscovery reads coturn 4.6 verdicts', async (t) => {
@@ -176,4 +204,42 @@ t.test('judge: a direct cell, seen from both sides', async (t) => {
   );
   t.equal(failed.met, false);
   t.match(failed.misses[0], /timeout/);
+});
+
+t.test("judgeNat: each side's measurement, its prediction, one joint line", async (t) => {
+  const expect = expectationFor({ answerer: 'easy', offerer: 'hard', mode: 'default' });
+  const peer = (mapping: string, prediction: string, joint: string | null): PeerSummary => ({
+    ...summarise(null),
+    nat: { mapping, filtering: 'address-and-port-dependent', hairpin: false, seen: 2 },
+    prediction,
+    joint,
+  });
+  const line = 'joint: OK both ways — offerer host -> answerer relay (relayed by the answerer), as predicted';
+  const behaviours = { answerer: 'easy', offerer: 'hard' } as const;
+  t.same(
+    judgeNat(expect, behaviours, {
+      answerer: peer('endpoint-independent', 'unlikely', line),
+      offerer: peer('address-and-port-dependent', 'unlikely', line),
+    }),
+    [],
+  );
+  t.same(
+    judgeNat(expect, behaviours, {
+      answerer: peer('address-dependent', 'likely', line),
+      offerer: peer('address-and-port-dependent', 'unlikely', `${line}!`),
+    }),
+    [
+      "answerer: measured mapping address-dependent, the router's is endpoint-independent",
+      'answerer: predicted direct likely, the cell needs unlikely',
+      `the joint lines differ: answerer "${line}", offerer "${line}!"`,
+    ],
+  );
+  t.same(
+    judgeClient(
+      { reachable: false, mapping: null, filtering: null },
+      { exitCode: 1, mapping: 'unknown', filtering: 'unknown', hairpin: null, method: 'none', publicAddresses: [] },
+    ),
+    [],
+    'behind udpblock: nothing answered, exit 1',
+  );
 });

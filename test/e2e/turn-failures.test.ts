@@ -26,7 +26,7 @@ if (skip === false) {
   t.teardown(() => coturn?.stop());
 }
 
-// werift gives up on refused TURN credentials after ~13 s of gathering (WERIFT-NOTES trap 1).
+// werift gives up on refused TURN credentials after ~13 s of gathering (docs/WERIFT.md, Gathering).
 const WRONG_SECRET_TIMEOUT_S = 30;
 /** Process start-up and registration on a loaded machine, on top of --timeout-s. */
 const START_SLACK_MS = 10_000;

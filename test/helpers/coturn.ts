@@ -60,7 +60,7 @@ const READY_TIMEOUT_MS = 20_000;
 
 // Relay ranges come from 20000-31999: below Linux's ephemeral range (32768-60999),
 // so the thousands of short-lived connections other tests make never hold them,
-// and clear of natlab's 49152-49999 and WERIFT-NOTES' 50000-50200. Each call
+// and clear of natlab's 49152-49999. Each call
 // takes the next block of 100; the first block depends on the pid so that test
 // files running side by side are unlikely to share one.
 const RELAY_BASE = 20_000;
@@ -108,6 +108,12 @@ export interface CoturnOptions {
    * ChannelBind), as a `denied-peer-ip` covering a peer's address does.
    */
   allowLoopbackPeers?: boolean;
+  /**
+   * More loopback addresses to listen on (e.g. 127.0.0.2): with two, coturn
+   * offers RFC 5780 (OTHER-ADDRESS, CHANGE-REQUEST) and answers on the next
+   * port too.
+   */
+  moreListeningIps?: string[];
 }
 
 // The watchdog: start coturn in the background, print its PID, stop it when stdin closes.
@@ -117,7 +123,7 @@ const watchdog =
 /** Starts coturn on loopback with free ports of its own; resolves once it answers STUN. */
 export async function startCoturn(auth: CoturnAuth, options: CoturnOptions = {}): Promise<Coturn> {
   const { port, ...rest } = options;
-  const settings = { realm: 'webrtc-lab-test', allowLoopbackPeers: true, ...rest };
+  const settings = { realm: 'webrtc-lab-test', allowLoopbackPeers: true, moreListeningIps: [], ...rest };
   for (let attempt = 1; ; attempt++) {
     try {
       return await launch(auth, port ?? (await freeListeningPort()), relayRange(), settings);
@@ -146,6 +152,7 @@ async function launch(
     '-n',
     '-v',
     `--listening-ip=${LOOPBACK}`,
+    ...options.moreListeningIps.map((ip) => `--listening-ip=${ip}`),
     `--relay-ip=${LOOPBACK}`,
     `--listening-port=${port}`,
     `--min-port=${relayPorts.min}`,

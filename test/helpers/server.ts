@@ -4,7 +4,7 @@
  */
 import type { Test } from 'tap';
 import type { FastifyInstance } from 'fastify';
-import { buildServer } from '../../signaling/app.js';
+import { buildServer, type ServerDeps } from '../../signaling/app.js';
 import { resolveConfig, type Config } from '../../signaling/config.js';
 import { redisSkipReason, sharedRedisUrl } from './redis.js';
 
@@ -51,9 +51,12 @@ export async function buildTestServer(
   t: Test,
   kind: StoreKind,
   overrides: Partial<Config> = {},
+  deps: ServerDeps = {},
 ): Promise<FastifyInstance> {
-  const config = resolveConfig({ ...(await kind.settings(t)), ...overrides, logLevel: 'silent' });
-  const app = buildServer(config);
+  // Suites register hundreds of peers from one address in a moment; the
+  // registration rate has a suite of its own (register-rate.test.ts).
+  const config = resolveConfig({ registerRate: 0, ...(await kind.settings(t)), ...overrides, logLevel: 'silent' });
+  const app = buildServer(config, deps);
   t.teardown(async () => {
     await app.close();
   });
@@ -70,4 +73,20 @@ export async function listenTestServer(
   const app = await buildTestServer(t, kind, overrides);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return { app, url };
+}
+
+/** A clock that moves only when told, for the service and both stores (ServerDeps.clock). */
+export interface ManualClock {
+  now: () => number;
+  advance: (ms: number) => void;
+}
+
+export function manualClock(start = 1_764_000_000_000): ManualClock {
+  let now = start;
+  return {
+    now: () => now,
+    advance: (ms) => {
+      now += ms;
+    },
+  };
 }

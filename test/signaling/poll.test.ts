@@ -51,6 +51,11 @@ forEachStore(t, async (t, kind) => {
       t.equal(r.status, 400, `after=${after}`);
       t.equal(r.body.error, 'invalid_cursor');
     }
+    for (const query of ['after=1&after=1', 'after=0&after=1', 'after=1&after=2', 'after=1&after=']) {
+      const r = await poll(app, b, `${query}&timeoutMs=0`);
+      t.equal(r.status, 400, query);
+      t.equal(r.body.error, 'invalid_cursor', `${query}: a repeated after is a bad cursor`);
+    }
     t.same(
       (await poll(app, b)).body.messages.map((m) => m.seq),
       [1],
@@ -132,13 +137,15 @@ forEachStore(t, async (t, kind) => {
     const a = await join(app, 'lab', 'a');
     const b = await join(app, 'lab', 'b');
     await send(app, a, 'b', { type: 'x' });
+    // a sees b arrive, so it is told when b leaves (see presence.test.ts).
+    t.match((await poll(app, a)).body.messages, [{ type: 'peer-joined', from: 'b' }]);
     const held = httpPoll(url, b, 'after=1&timeoutMs=30000');
     await untilHeld(app, 1);
     t.equal((await leave(app, b)).status, 204);
     t.same((await held).body, { messages: [] });
     t.equal((await poll(app, b)).status, 401);
     t.equal((await leave(app, b)).status, 401);
-    t.match((await poll(app, a)).body.messages, [
+    t.match((await poll(app, a, 'after=0&timeoutMs=0')).body.messages, [
       { type: 'peer-joined', from: 'b' },
       { type: 'peer-left', from: 'b', data: { reason: 'left' } },
     ]);

@@ -99,5 +99,20 @@ t.test(
       t.same(outcomes.map((o) => o.ok).sort(), [false, true], `room${round}`);
     }
     t.same((await stores[0]!.stats()).peers, 10, 'the expiry index counts every peer across nodes');
+
+    const full = new RedisStore({ url: cluster.url, limits: { ...limits, maxPeers: 10 } });
+    t.teardown(async () => {
+      await full.close();
+    });
+    while (!(await full.ready())) await new Promise((resolve) => setTimeout(resolve, 10));
+    t.match(await full.register({ room: 'extra', meta: '{}' }), { ok: false, error: 'server_full' });
+    for (let round = 0; round < 10; round++) {
+      t.ok(await full.leave(`room${round}`, 'x'), `room${round}: left`);
+      t.match(
+        await full.register({ room: `extra${round}`, meta: '{}' }),
+        { ok: true },
+        `room${round}: its place is free once the leave has answered`,
+      );
+    }
   },
 );

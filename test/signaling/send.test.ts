@@ -156,6 +156,8 @@ forEachStore(t, async (t, kind) => {
     const a = await join(app, 'lab', 'a');
     const b = await join(app, 'lab', 'b');
     t.equal((await send(app, b, 'a', { type: 'x' })).body.error, 'mailbox_full', "b's peer-joined fills a's mailbox");
+    // Delivered (not acknowledged), so b's leaving is announced (see presence.test.ts).
+    t.equal((await poll(app, a)).body.messages.length, 1);
     await join(app, 'lab', 'c');
     await leave(app, b);
     const got = await poll(app, a);

@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import t from 'tap';
 import { MediaStreamTrack } from 'werift';
-import type { AudioHooks } from '../../../client/audio-hook.js';
-import { createOpusAudio } from '../../../client/audio/hooks.js';
+import { createOpusAudio } from '../../../client/audio/opus-audio.js';
+import type { AudioHooks } from '../../../client/audio/types.js';
 import { parseArgs } from '../../../client/cli.js';
 import { createLogger } from '../../../client/log.js';
 

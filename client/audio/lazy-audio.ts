@@ -1,46 +1,6 @@
-import type { MediaStreamTrack, RtpPacket } from 'werift';
-import type { ClientOptions } from './cli.js';
-import type { Logger } from './log.js';
-
-/**
- * The seam between the session and the audio code (client/audio/, written
- * separately). The session negotiates one Opus transceiver (sendrecv), and on
- * connectionState "connected" calls `start()` with the track to write RTP to
- * and the payload type the peers agreed on (WERIFT-NOTES trap 9: werift drops
- * packets written before DTLS is up and rewrites SSRC and payload type).
- * Every RTP packet that arrives goes to `onRtp()`.
- */
-export interface AudioHooks {
-  /** Does the verdict `ok` need audio to have arrived? (CLI.md: unless `--audio none`.) */
-  readonly required: boolean;
-  /** Loads what start() needs. The session awaits it before its pings, so loading skews no round trip. Optional. */
-  load?(): Promise<void>;
-  /** Starts sending. Resolves when this side's audio has played for `--duration-s`. */
-  start(target: AudioSendTarget): Promise<void>;
-  onRtp(packet: RtpPacket): void;
-  /** Stops sending and finishes any recording. */
-  stop(): Promise<void>;
-  report(): AudioReport;
-}
-
-export interface AudioSendTarget {
-  track: MediaStreamTrack;
-  payloadType: number;
-  /** e.g. "opus/48000/2" */
-  codec: string;
-}
-
-export interface AudioReport {
-  codec: string;
-  sent: { packets: number; toneHz: number | null };
-  received: { packets: number; lost: number | null; jitterMs: number | null; dominantHz: number | null };
-  /** Set when the numbers need explaining, e.g. nothing was sent and why. */
-  note?: string;
-}
-
-export const OPUS = { mimeType: 'audio/opus', clockRate: 48_000, channels: 2, name: 'opus/48000/2' } as const;
-
-export type AudioOptions = Pick<ClientOptions, 'audio' | 'toneHz' | 'durationS' | 'record'>;
+import type { RtpPacket } from 'werift';
+import type { Logger } from '../log.js';
+import { OPUS, type AudioHooks, type AudioOptions, type AudioReport, type AudioSendTarget } from './types.js';
 
 /** The audio of one call: client/audio's OpusAudio, loaded when the call needs it. */
 export function createAudio(options: AudioOptions, log: Logger): AudioHooks {
@@ -113,7 +73,7 @@ class LazyAudio implements AudioHooks {
 
   private stack(): Promise<AudioHooks> {
     if (this.loading) return this.loading;
-    const loading = import('./audio/hooks.js').then((audio): AudioHooks => {
+    const loading = import('./opus-audio.js').then((audio): AudioHooks => {
       const loaded = audio.createOpusAudio(this.options, this.log);
       for (const packet of this.early.splice(0)) loaded.onRtp(packet);
       this.loaded = loaded;

@@ -1,18 +1,8 @@
 import type { Logger } from 'pino';
-import type { AudioHooks, AudioReport, AudioSendTarget } from '../audio-hook.js';
 import { type AudioProgress, AudioReceiver } from './receiver.js';
 import { AudioSender } from './sender.js';
 import { type AudioSource, loadAudioSource } from './source.js';
-
-export interface OpusAudioOptions {
-  /** `tone`, `none` or an Ogg Opus file (validated at start with validateAudioOptions). */
-  audio: string;
-  toneHz: number;
-  durationS: number;
-  record: string | undefined;
-}
-
-export const OPUS_CODEC_NAME = 'opus/48000/2';
+import { OPUS, type AudioHooks, type AudioOptions, type AudioReport, type AudioSendTarget } from './types.js';
 
 /**
  * The audio of one call, behind the session's AudioHooks seam: a tone or an
@@ -22,14 +12,14 @@ export const OPUS_CODEC_NAME = 'opus/48000/2';
  */
 export class OpusAudio implements AudioHooks {
   readonly required: boolean;
-  private readonly options: OpusAudioOptions;
+  private readonly options: AudioOptions;
   private readonly log: Pick<Logger, 'info' | 'warn'>;
   private readonly source: AudioSource | undefined;
   private readonly receiver: AudioReceiver;
   private sender: AudioSender | undefined;
-  private codec = OPUS_CODEC_NAME;
+  private codec: string = OPUS.name;
 
-  constructor(options: OpusAudioOptions, log: Pick<Logger, 'info' | 'warn'>) {
+  constructor(options: AudioOptions, log: Pick<Logger, 'info' | 'warn'>) {
     this.options = options;
     this.log = log;
     this.required = options.audio !== 'none';
@@ -42,13 +32,8 @@ export class OpusAudio implements AudioHooks {
 
   start(target: AudioSendTarget): Promise<void> {
     this.codec = target.codec;
-    if (!this.source) {
-      this.log.info(
-        { payloadType: target.payloadType },
-        `audio out: --audio none, the ${target.codec} track stays silent`,
-      );
-      return Promise.resolve();
-    }
+    // With --audio none, lazy-audio.ts answers start() itself and loads this stack only to listen.
+    if (!this.source) return Promise.reject(new Error('start() with --audio none: there is nothing to send'));
     const what = this.source.kind === 'tone' ? `a ${this.source.hz} Hz tone` : `${this.source.path}`;
     this.log.info(
       { payloadType: target.payloadType, durationS: this.options.durationS },
@@ -116,7 +101,7 @@ function progressLine(p: Omit<AudioProgress, 'recentHz' | 'elapsedMs'> & Partial
   return `${p.packets} packets, ${p.lost} lost, jitter ${p.jitterMs.toFixed(2)} ms, ${tone} at ${level}${extra.length ? `, ${extra.join(', ')}` : ''}`;
 }
 
-/** The body createAudio() in client/audio-hook.ts should have. */
-export function createOpusAudio(options: OpusAudioOptions, log: Pick<Logger, 'info' | 'warn'>): OpusAudio {
+/** What client/audio/lazy-audio.ts loads when the call needs audio. */
+export function createOpusAudio(options: AudioOptions, log: Pick<Logger, 'info' | 'warn'>): OpusAudio {
   return new OpusAudio(options, log);
 }

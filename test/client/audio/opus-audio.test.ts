@@ -3,11 +3,11 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import t from 'tap';
 import { MediaStreamTrack } from 'werift';
-import { createOpusAudio } from '../../../client/audio/hooks.js';
+import { createOpusAudio } from '../../../client/audio/opus-audio.js';
 import { readOggOpusFile } from '../../../client/audio/ogg-reader.js';
 
 /**
- * The session's seam (client/audio-hook.ts AudioHooks) end to end without a
+ * The session's seam (client/audio/types.ts AudioHooks) end to end without a
  * network: two OpusAudio instances whose tracks feed each other. A local
  * werift MediaStreamTrack hands what is written to its own onReceiveRtp.
  */
@@ -76,21 +76,6 @@ t.test('two sides exchange tones through the hooks; report, log lines and record
   const recording = await readOggOpusFile(record);
   t.equal(recording.packets.length, 60);
   t.ok(recording.endOfStream);
-});
-
-t.test('--audio none sends nothing, is not required, still hears', async (t) => {
-  const logs = logSink();
-  const silent = createOpusAudio({ audio: 'none', toneHz: 440, durationS: 1, record: undefined }, logs.log);
-  t.notOk(silent.required);
-  const track = new MediaStreamTrack({ kind: 'audio' });
-  await silent.start({ track, payloadType: 111, codec: 'opus/48000/2' });
-  await silent.stop();
-  t.same(silent.report(), {
-    codec: 'opus/48000/2',
-    sent: { packets: 0, toneHz: null },
-    received: { packets: 0, lost: 0, jitterMs: 0, dominantHz: null },
-  });
-  t.ok(logs.lines().some((l) => l.includes('--audio none')));
 });
 
 t.test('stop() before the duration ends the sending and resolves start()', async (t) => {
