@@ -134,3 +134,15 @@ t.test("the offerer's done lost until its retransmissions get through", async (t
     "the offerer's done was dropped at least once",
   );
 });
+
+// Each lost packet of the SCTP handshake costs one T1 timeout: 3 s in werift
+// (RFC 4960's RTO.Initial), 1 s with our patch, as pion's and Chrome's T1.
+// Four INITs lost then took 12 s, and a call given 12 s to connect timed out.
+t.test('the SCTP INIT lost four times, within a 12 s connect timeout', async (t) => {
+  dropFirst(path, 'B', sctpPacketMatch(SCTP_IP_LENGTH.init), 4);
+  const call = await path.call(['--audio', 'none', '--messages', '2', '--interval-ms', '100', '--timeout-s', '12']);
+  const [o, a] = await Promise.all([call.offerer.result, call.answerer.result]);
+  t.equal(o.code, 0, `offerer completes:\n${o.stderr.split('\n').slice(-4).join('\n')}`);
+  t.equal(a.code, 0, `answerer completes:\n${a.stderr.split('\n').slice(-4).join('\n')}`);
+  t.same(dropCounts(path, 'B'), [1, 1, 1, 1], 'four INITs were dropped');
+});
