@@ -409,12 +409,17 @@ else redis.call('PEXPIRE', KEYS[1], math.ceil((rate * 1000 - milli + 1000) / rat
 return 0
 `;
 
-/** KEYS[1]: a registration bucket; ARGV: rate. Gives back the token of a registration that was refused. */
+/**
+ * KEYS[1]: a registration bucket; ARGV: rate. Gives back the token of a
+ * registration that was refused; a bucket full again is as good as none.
+ */
 export const refundRegistrationLua = String.raw`
 local t = redis.call('HGET', KEYS[1], 't')
 if t then
-  local milli = math.min(tonumber(ARGV[1]) * 1000, math.floor(tonumber(t) * 1000 + 0.5) + 1000)
-  redis.call('HSET', KEYS[1], 't', string.format('%.3f', milli / 1000))
+  local cap = tonumber(ARGV[1]) * 1000
+  local milli = math.min(cap, math.floor(tonumber(t) * 1000 + 0.5) + 1000)
+  if milli >= cap then redis.call('DEL', KEYS[1])
+  else redis.call('HSET', KEYS[1], 't', string.format('%.3f', milli / 1000)) end
 end
 return 0
 `;

@@ -105,6 +105,8 @@ t.test('an offer from a stranger is declined: the caller exits 5', async (t) => 
   const watch = await observer(r);
   const answerer = peer('answerer', r, ['--peer', 'alice']);
   await answerer.waitFor(/waiting for an offer from alice/);
+  // Seen, so that its leaving is announced (a peer that comes and goes unseen leaves no trace: docs/PROTOCOL.md).
+  await watch.next('peer-joined', 'answerer');
   const stranger = await peer('offerer', r, ['--id', 'mallory']).result;
   t.equal(stranger.code, 5);
   t.equal(reportOf(stranger).error?.code, 'declined');
@@ -125,6 +127,7 @@ t.test('SIGINT mid-call: 130, and the peer left the room', async (t) => {
   const answerer = peer('answerer', r, ['--messages', '100', '--interval-ms', '200']);
   const offerer = peer('offerer', r, ['--messages', '100', '--interval-ms', '200']);
   await offerer.waitFor(/pong 1\/100 received/);
+  await watch.next('peer-joined', 'offerer');
   offerer.child.kill('SIGINT');
   const result = await offerer.result;
   t.equal(result.code, 130);
