@@ -33,6 +33,9 @@ const HANDSHAKE = {
 };
 const ARGS = ['--audio', 'none', '--messages', '2', '--interval-ms', '100', '--timeout-s', '30'];
 
+// 11 calls, some of them waiting out several retransmissions.
+t.setTimeout(300_000);
+
 let path: LossyPath;
 t.before(async () => {
   path = await createLossyPath('loss-');

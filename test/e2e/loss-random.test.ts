@@ -36,6 +36,9 @@ interface Side {
 
 const FAST = ['--messages', '5', '--interval-ms', '200'];
 
+// 12 calls of up to 15 s each: more than the default 180 s under load.
+t.setTimeout(300_000);
+
 let path: LossyPath;
 t.before(async () => {
   path = await createLossyPath('loss-');
