@@ -250,7 +250,7 @@ export function fuzzRequest(): fc.Arbitrary<FuzzRequestFor> {
         if (idempotencyKey !== null) headers['idempotency-key'] = idempotencyKey;
         if (origin !== null) headers.origin = origin;
         return {
-          method: method as FuzzRequest['method'],
+          method: method,
           url: path + query,
           headers,
           payload: method === 'GET' || method === 'HEAD' ? undefined : (payload ?? undefined),
