@@ -6,7 +6,7 @@
  * answer must agree, byte for byte. Time is a clock injected into the service
  * and its store (Redis scripts take it in place of TIME).
  *
- * PROPERTY_RUNS sets the number of sequences per store (default 60);
+ * PROPERTY_RUNS sets the number of sequences per store (default 200);
  * PROPERTY_SEED replays a failure.
  */
 import t, { type Test } from 'tap';
@@ -22,7 +22,7 @@ import { SwappableStore } from '../helpers/swappable-store.js';
 import { ProtocolModel, type ModelLimits } from '../helpers/protocol-model.js';
 import { redisSkipReason, sharedRedisUrl } from '../helpers/redis.js';
 
-const runs = Number(process.env.PROPERTY_RUNS ?? 60);
+const runs = Number(process.env.PROPERTY_RUNS ?? 200);
 const seed = process.env.PROPERTY_SEED === undefined ? undefined : Number(process.env.PROPERTY_SEED);
 const path = process.env.PROPERTY_PATH;
 /** PROPERTY_STORE=memory or redis runs one store only (a seed and path replay one store's run). */
@@ -97,7 +97,7 @@ async function runSequences(t: Test, storeFor: (clock: Harness['clock']) => Prom
     'peer-joined withdrawn unseen',
     'repeat recognised (must)',
   ]) {
-    if (runs >= 50) t.ok(seen.has(kind), `covered: ${kind}`);
+    if (runs >= 200) t.ok(seen.has(kind), `covered: ${kind}`);
   }
 }
 
