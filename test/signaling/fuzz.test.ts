@@ -21,7 +21,9 @@ import { memorySnapshot, redisSnapshot } from '../helpers/store-snapshot.js';
 import { manualClock } from '../helpers/server.js';
 
 const runs = Number(process.env.FUZZ_RUNS ?? 400);
-const seed = process.env.PROPERTY_SEED === undefined ? undefined : Number(process.env.PROPERTY_SEED);
+// A fixed seed by default, so that CI runs the same sequences every time and the coverage
+// checks cannot fail by chance; PROPERTY_SEED=random explores, any number replays.
+const seed = process.env.PROPERTY_SEED === 'random' ? undefined : Number(process.env.PROPERTY_SEED ?? 20261203);
 
 async function fuzz(t: Test, store: Store, snapshot: () => Promise<string>): Promise<void> {
   const clock = manualClock();
