@@ -3,7 +3,7 @@ import type { ClientOptions } from './cli.js';
 import type { DataChannelReport } from './datachannel.js';
 import { ClientError, FAILURES, type FailureCode } from './errors.js';
 import type { ReportCandidate } from './ice-log.js';
-import type { NatFields } from './nat/exchange.js';
+import { noNatFields, type NatFields } from './nat/exchange.js';
 import { shortfalls, type Expectation } from './verdict.js';
 
 /** The `--json` report of CLI.md, plus `states` and `gathering` (what was learned on the way). */
@@ -57,14 +57,7 @@ export function emptyReport(options: Pick<ClientOptions, 'role' | 'id' | 'peer' 
     audio: null,
     states: { gathering: 'new', ice: 'new', dtls: 'new', connection: 'new' },
     gathering: { elapsedMs: null, verdicts: [] },
-    nat: null,
-    peerNat: null,
-    prediction: null,
-    verdict: null,
-    pairs: [],
-    turnErrors: [],
-    peerReport: null,
-    joint: null,
+    ...noNatFields(),
     error: null,
   };
 }

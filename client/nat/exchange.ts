@@ -29,6 +29,20 @@ export interface NatFields {
   joint: string | null;
 }
 
+/** The fields before anything is known. */
+export function noNatFields(): NatFields {
+  return {
+    nat: null,
+    peerNat: null,
+    prediction: null,
+    verdict: null,
+    pairs: [],
+    turnErrors: [],
+    peerReport: null,
+    joint: null,
+  };
+}
+
 /**
  * This side's NAT measurement and the peer's, across the calls of one run:
  * measured once, in the background, from registration on; sent to the peer

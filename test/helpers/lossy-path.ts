@@ -182,25 +182,8 @@ export function dropNth(path: LossyPath, side: Side, match: string[], n: number)
 
 /** The first `times` packets that match are dropped, the rest pass: one nth rule per drop. */
 export function dropFirst(path: LossyPath, side: Side, match: string[], times = 1): void {
-  for (let i = 0; i < times; i++) {
-    // nth with --packet 0 takes the first packet it sees, then every millionth.
-    path.iptables(
-      side,
-      '-A',
-      'INPUT',
-      ...match,
-      '-m',
-      'statistic',
-      '--mode',
-      'nth',
-      '--every',
-      '1000000',
-      '--packet',
-      '0',
-      '-j',
-      'DROP',
-    );
-  }
+  // Each rule takes the first packet it sees (then every millionth); a dropped packet reaches no later rule.
+  for (let i = 0; i < times; i++) dropNth(path, side, match, 1);
 }
 
 /** How many packets the drop rules of that side dropped, in rule order. */

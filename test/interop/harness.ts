@@ -98,23 +98,8 @@ let rooms = 0;
 export async function interopCall(t: Test, service: Service, startPeer: StartPeer, peerRole: Role): Promise<void> {
   const room = `interop-${process.pid}-${++rooms}`;
   const clientRole = otherRole(peerRole);
-  const client = runClient([
-    '--role',
-    clientRole,
-    '--signaling-addr',
-    service.url,
-    '--room',
-    room,
-    '--json',
-    '--messages',
-    String(EXCHANGE.messages),
-    '--interval-ms',
-    String(EXCHANGE.intervalMs),
-    '--duration-s',
-    String(EXCHANGE.durationS),
-    '--timeout-s',
-    '30',
-  ]);
+  // bin/client takes the same flags as the peer programs, and reports as JSON.
+  const client = runClient([...peerArgs({ role: clientRole, signalingAddr: service.url, room }), '--json']);
   const killClient = setTimeout(() => client.child.kill('SIGKILL'), 90_000);
   const [peer, ours] = await Promise.all([
     startPeer({ role: peerRole, signalingAddr: service.url, room }),

@@ -1,26 +1,11 @@
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import t from 'tap';
 import { MediaStreamTrack } from 'werift';
 import { createAudio } from '../../../client/audio/lazy-audio.js';
 import { createOpusAudio } from '../../../client/audio/opus-audio.js';
-
-function logSink(): { log: pino.Logger; lines: () => string[] } {
-  const records: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      records.push(chunk.toString());
-      done();
-    },
-  });
-  return {
-    log: pino({ level: 'info' }, stream),
-    lines: () => records.map((r) => (JSON.parse(r) as { msg: string }).msg),
-  };
-}
+import { captureLog } from '../call-harness.js';
 
 t.test('--audio none sends nothing, is not required, and loads nothing until audio arrives', async (t) => {
-  const logs = logSink();
+  const logs = captureLog('info');
   const silent = createAudio({ audio: 'none', toneHz: 440, durationS: 1, record: undefined }, logs.log);
   t.notOk(silent.required);
   await silent.load?.();
@@ -31,15 +16,15 @@ t.test('--audio none sends nothing, is not required, and loads nothing until aud
     sent: { packets: 0, toneHz: null },
     received: { packets: 0, lost: null, jitterMs: null, dominantHz: null },
   });
-  t.ok(logs.lines().some((l) => l.includes('--audio none, the opus/48000/2 track stays silent')));
+  t.ok(logs.lines.some((l) => l.includes('audio out: --audio none, the opus/48000/2 track stays silent')));
   t.notOk(
-    logs.lines().some((l) => l.startsWith('audio in:')),
+    logs.lines.some((l) => l.includes('audio in:')),
     'the Opus stack was never loaded',
   );
 });
 
 t.test('--audio none still hears: the peer tone arriving loads the stack, early packets included', async (t) => {
-  const logs = logSink();
+  const logs = captureLog('info');
   const silent = createAudio({ audio: 'none', toneHz: 440, durationS: 1, record: undefined }, logs.log);
   const speaker = createOpusAudio({ audio: 'tone', toneHz: 660, durationS: 0.4, record: undefined }, logs.log);
   const track = new MediaStreamTrack({ kind: 'audio' });

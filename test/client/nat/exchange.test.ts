@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import t from 'tap';
 import * as werift from 'werift';
-import { NatExchange, type NatFields } from '../../../client/nat/exchange.js';
+import { NatExchange, noNatFields } from '../../../client/nat/exchange.js';
 import { createLogger } from '../../../client/log.js';
 import type { NatMessage } from '../../../signaling/protocol.js';
 
@@ -25,16 +25,7 @@ const peerNat: NatMessage = {
   notes: [],
   turn: 'udp',
 };
-const empty = (): NatFields => ({
-  nat: null,
-  peerNat: null,
-  prediction: null,
-  verdict: null,
-  pairs: [],
-  turnErrors: [],
-  peerReport: null,
-  joint: null,
-});
+const empty = noNatFields;
 const message = (data: unknown) => ({ seq: 1, type: 'nat', from: 'offerer', ts: 0, data });
 
 t.test('our measurement goes out once per call, the prediction once both are in', async (t) => {
