@@ -16,8 +16,8 @@ import { repoRoot as root } from '../scripts/repo.js';
 import { startSignaling } from '../scripts/signaling-process.js';
 import { median } from './stats.js';
 const RUNS = Number(process.env.RUNS ?? 5);
-const TARGET_MS = 550;
-const TARGET_RATIO = 0.9;
+const TARGET_MS = 450;
+const TARGET_RATIO = 0.7;
 
 type Role = 'offerer' | 'answerer';
 type Sample = Record<Role, number>;
