@@ -16,7 +16,7 @@ import { createPools, servicePeers, type PeerFactory, type RelayPools } from './
 import { PingPong, RoundTrips } from './relay-scenarios.js';
 import { cpuSeconds, startService, type ServerProcess } from './relay-servers.js';
 import { percentile } from './stats.js';
-import { startRedis, type RedisServer } from '../test/helpers/redis.js';
+import { startRedis, type RedisServer } from '../scripts/redis-server.js';
 
 const slices = Number(process.env.BENCH_SLICES ?? 5);
 const roundTripsPerSlice = Number(process.env.BENCH_ROUND_TRIPS ?? 300);

@@ -3,14 +3,12 @@
  * call it with `inject`, and only main.ts binds a port.
  */
 import { isUtf8 } from 'node:buffer';
-import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
-import { checkPathNames } from './auth.js';
 import { clientErrorResponder } from './client-errors.js';
 import { trackConnections } from './connections.js';
 import type { Config } from './config.js';
-import { corsHeaders } from './cors-origin.js';
+import { corsHeaders, corsHook } from './cors-origin.js';
 import { ProtocolError } from './errors.js';
 import { toProtocolError } from './http-errors.js';
 import { createMetrics } from './metrics.js';
@@ -135,15 +133,9 @@ export function buildServer(config: Config, deps: ServerDeps = {}): FastifyInsta
     connections.closeIncomplete();
   });
 
-  void app.register(cors, {
-    origin: config.corsOrigin.includes('*') ? '*' : config.corsOrigin,
-    methods: ['GET', 'POST', 'DELETE'],
-    allowedHeaders: ['authorization', 'content-type', 'idempotency-key'],
-    exposedHeaders: ['retry-after'],
-    maxAge: 600,
-    // A strict preflight check answers a bare OPTIONS with a text/plain 400; every answer here is JSON.
-    strictPreflight: false,
-  });
+  app.addHook('onRequest', corsHook(config.corsOrigin));
+  // Preflights are answered by the hook; the route only makes OPTIONS a known method.
+  app.options('*', { schema: { hide: true } }, async (_request, reply) => await reply.code(204).send());
   void app.register(swagger, {
     openapi: {
       info: {
@@ -155,7 +147,6 @@ export function buildServer(config: Config, deps: ServerDeps = {}): FastifyInsta
       security: [{ bearer: [] }],
     },
   });
-  app.addHook('onRequest', checkPathNames);
 
   const context = { config, store: store, clock };
   void app.register(peerRoutes, context);

@@ -1,9 +1,11 @@
 /**
  * onRequest checks that answer before the body is read, in the protocol's
- * order: names in the path (400), then credentials (401).
+ * order: names in the path (400), then credentials (401). Each route has one
+ * callback hook doing both: an async hook per check costs a promise and a
+ * hook-runner turn on every request.
  */
 import { hash, timingSafeEqual } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyRequest, onRequestHookHandler } from 'fastify';
 import { ProtocolError } from './errors.js';
 import { isValidName } from './names.js';
 import type { Store } from './store/store.js';
@@ -15,53 +17,71 @@ declare module 'fastify' {
   }
 }
 
-type Hook = (request: FastifyRequest) => Promise<void>;
-
 interface PathParams {
   room?: string;
   peer?: string;
 }
 
-export async function checkPathNames(request: FastifyRequest): Promise<void> {
-  const params = request.params as PathParams;
-  for (const value of [params.room, params.peer]) {
-    if (value !== undefined && !isValidName(value)) throw new ProtocolError('invalid_name');
-  }
+function pathNamesValid(params: PathParams): boolean {
+  return (
+    (params.room === undefined || isValidName(params.room)) && (params.peer === undefined || isValidName(params.peer))
+  );
 }
+
+const bearerPattern = /^Bearer +(\S+) *$/i;
 
 function bearer(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (header === undefined) return undefined;
-  const match = /^Bearer +(\S+) *$/i.exec(header);
-  return match?.[1];
+  return bearerPattern.exec(header)?.[1];
 }
 
 function digest(value: string): Buffer {
   return hash('sha256', value, 'buffer');
 }
 
-/** Register: the server's API key, when it has one. */
-export function requireApiKey(apiKey: string | undefined): Hook {
+/** Register: valid names, then the server's API key, when it has one. */
+export function requireApiKey(apiKey: string | undefined): onRequestHookHandler {
   const expected = apiKey === undefined ? undefined : digest(apiKey);
-  return async (request) => {
-    if (expected === undefined) return;
-    const presented = bearer(request);
-    if (presented === undefined || !timingSafeEqual(digest(presented), expected))
-      throw new ProtocolError('unauthorized');
+  return (request, _reply, done) => {
+    if (!pathNamesValid(request.params as PathParams)) {
+      done(new ProtocolError('invalid_name'));
+      return;
+    }
+    if (expected !== undefined) {
+      const presented = bearer(request);
+      if (presented === undefined || !timingSafeEqual(digest(presented), expected)) {
+        done(new ProtocolError('unauthorized'));
+        return;
+      }
+    }
+    done();
   };
 }
 
 /**
- * Every other call: a live peer's token. With `self`, it must be the token of
- * the peer named in the path.
+ * Every other call: valid names, then a live peer's token. With `self`, it
+ * must be the token of the peer named in the path.
  */
-export function requirePeer(store: Store, scope: 'member' | 'self'): Hook {
-  return async (request) => {
-    const token = bearer(request);
-    if (token === undefined) throw new ProtocolError('unauthorized');
+export function requirePeer(store: Store, scope: 'member' | 'self'): onRequestHookHandler {
+  return (request, _reply, done) => {
     const params = request.params as PathParams;
-    const name = await store.identify(params.room ?? '', token);
-    if (name === undefined || (scope === 'self' && name !== params.peer)) throw new ProtocolError('unauthorized');
-    request.peerName = name;
+    if (!pathNamesValid(params)) {
+      done(new ProtocolError('invalid_name'));
+      return;
+    }
+    const token = bearer(request);
+    if (token === undefined) {
+      done(new ProtocolError('unauthorized'));
+      return;
+    }
+    store.identify(params.room ?? '', token).then((name) => {
+      if (name === undefined || (scope === 'self' && name !== params.peer)) {
+        done(new ProtocolError('unauthorized'));
+        return;
+      }
+      request.peerName = name;
+      done();
+    }, done);
   };
 }

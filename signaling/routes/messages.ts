@@ -30,19 +30,24 @@ function messagesJson(messages: StoredMessage[]): string {
   return `{"messages":[${items.join(',')}]}`;
 }
 
-/** Fires when the client's connection closes before the answer is sent. */
-function clientGone(response: ServerResponse): CancelSignal {
-  return {
-    get aborted() {
-      return response.destroyed;
-    },
-    addEventListener: (_type, listener) => {
-      response.once('close', listener);
-    },
-    removeEventListener: (_type, listener) => {
-      response.off('close', listener);
-    },
-  };
+/**
+ * Fires when the client's connection closes before the answer is sent: a view
+ * of the response, with no closures made per poll.
+ */
+class ClientGone implements CancelSignal {
+  constructor(private readonly response: ServerResponse) {}
+
+  get aborted(): boolean {
+    return this.response.destroyed;
+  }
+
+  addEventListener(_type: 'abort', listener: () => void): void {
+    this.response.on('close', listener);
+  }
+
+  removeEventListener(_type: 'abort', listener: () => void): void {
+    this.response.off('close', listener);
+  }
 }
 
 function parseCursor(after: string | string[] | undefined): number {
@@ -106,7 +111,7 @@ export async function messageRoutes(fastify: FastifyInstance, { config, store }:
       const after = parseCursor(request.query.after);
       const asked = request.query.timeoutMs;
       const timeoutMs = asked === undefined ? config.pollTimeoutMs : Math.min(Number(asked), maxPollTimeoutMs);
-      const outcome = await store.poll({ room, peer, after, timeoutMs, signal: clientGone(reply.raw) });
+      const outcome = await store.poll({ room, peer, after, timeoutMs, signal: new ClientGone(reply.raw) });
       if (!outcome.ok) throw new ProtocolError(outcome.error);
       return await sendJsonText(reply, messagesJson(outcome.messages));
     },

@@ -4,12 +4,12 @@
  * message: one sweep finds expired peers, and a held poll has one timer.
  */
 import { performance } from 'node:perf_hooks';
+import { acknowledge, finishDelivering, HeldPoll, take, type Peer, type Queued, type Room } from './memory-mailbox.js';
 import { TokenBucket } from './rate-limiter.js';
 import { RegistrationRate } from './registration-rate.js';
 import { newToken, tokenDigest } from './tokens.js';
 import {
   idempotencyWindowMs,
-  maxMessagesPerPoll,
   sweepIntervalMs,
   systemClock,
   type Clock,
@@ -26,45 +26,6 @@ import {
   type StoreStats,
   type StoredMessage,
 } from './store.js';
-
-interface Queued extends StoredMessage {
-  /** performance.now() at arrival, for the relay-time histogram. */
-  arrivedAt: number;
-  delivered: boolean;
-}
-
-interface HeldPoll {
-  deadline: number;
-  /** Answers the poll: with what the mailbox holds, or with an empty list. */
-  finish: (deliver: boolean) => void;
-}
-
-interface Peer {
-  name: string;
-  room: Room;
-  digest: string;
-  joinedAt: number;
-  meta: string;
-  queue: Queued[];
-  lastSeq: number;
-  /** from + "\n" + key -> the seq the first send got; insertion order is send order. Made on first use. */
-  sent: Map<string, { seq: number; at: number }> | undefined;
-  bucket: TokenBucket;
-  /**
-   * The peer-joined messages in this mailbox, by joiner, whose joiner has sent
-   * this peer nothing since and which this peer may not have seen yet: if the
-   * joiner leaves first, both its peer-joined and its peer-left are dropped.
-   */
-  unseenJoins: Map<string, Queued> | undefined;
-  held: HeldPoll | undefined;
-  /** When the peer expires if no poll is held. */
-  expiresAt: number;
-}
-
-interface Room {
-  name: string;
-  peers: Map<string, Peer>;
-}
 
 export interface MemoryStoreOptions {
   limits: StoreLimits;
@@ -185,7 +146,7 @@ export class MemoryStore implements Store {
     peer.held?.finish(false);
     if (peer.queue.length > 0 || request.timeoutMs === 0 || request.signal.aborted || this.closed) {
       peer.expiresAt = now + this.limits.ttlMs;
-      return { ok: true, messages: this.take(peer) };
+      return { ok: true, messages: take(peer, this.observer.delivered) };
     }
     return await this.hold(peer, request);
   }
@@ -232,41 +193,18 @@ export class MemoryStore implements Store {
 
   private hold(peer: Peer, request: PollRequest): Promise<PollOutcome> {
     return new Promise((resolve) => {
-      const timeoutMs = request.timeoutMs;
-      const finish = (deliver: boolean): void => {
-        if (peer.held !== held) return;
-        peer.held = undefined;
-        this.pollsHeld--;
-        clearTimeout(timer);
-        request.signal.removeEventListener('abort', abandon);
-        peer.expiresAt = this.clock.now() + this.limits.ttlMs;
-        resolve({ ok: true, messages: deliver ? this.take(peer) : [] });
-      };
-      const abandon = (): void => {
-        finish(false);
-      };
-      const held: HeldPoll = { deadline: this.clock.now() + timeoutMs, finish };
-      const timer = setTimeout(finish, timeoutMs, true);
-      request.signal.addEventListener('abort', abandon);
-      peer.held = held;
+      const now = this.clock.now();
+      peer.held = new HeldPoll(peer, now + request.timeoutMs, request.timeoutMs, request.signal, this.ended, resolve);
       this.pollsHeld++;
     });
   }
 
-  /** Up to one response's worth of messages, marking their first delivery. */
-  private take(peer: Peer): StoredMessage[] {
-    const batch = peer.queue.slice(0, maxMessagesPerPoll);
-    const observe = this.observer.delivered;
-    const at = performance.now();
-    return batch.map((message) => {
-      if (!message.delivered) {
-        message.delivered = true;
-        observe?.((at - message.arrivedAt) / 1000);
-      }
-      const { seq, type, from, ts, data } = message;
-      return { seq, type, from, ts, data };
-    });
-  }
+  /** A held poll's end: the peer's life restarts from now. */
+  private readonly ended = (poll: HeldPoll, deliver: boolean): StoredMessage[] => {
+    this.pollsHeld--;
+    poll.peer.expiresAt = this.clock.now() + this.limits.ttlMs;
+    return deliver ? take(poll.peer, this.observer.delivered) : [];
+  };
 
   private enqueue(peer: Peer, type: string, from: string, data: string, now: number): Queued {
     const seq = ++peer.lastSeq;
@@ -276,7 +214,7 @@ export class MemoryStore implements Store {
     const held = peer.held;
     // Deliver on the next turn of the event loop, so that messages sent in
     // the same turn (a burst of candidates, a fan-in) leave in one response.
-    if (held !== undefined) setImmediate(held.finish, true);
+    if (held !== undefined) setImmediate(finishDelivering, held);
     return message;
   }
 
@@ -346,11 +284,4 @@ export class MemoryStore implements Store {
       if (!room.peers.has(name)) return name;
     }
   }
-}
-
-/** Deletes every message with seq <= after. */
-function acknowledge(peer: Peer, after: number): void {
-  let count = 0;
-  while (count < peer.queue.length && (peer.queue[count]?.seq ?? Infinity) <= after) count++;
-  if (count > 0) peer.queue.splice(0, count);
 }

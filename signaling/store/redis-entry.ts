@@ -3,6 +3,7 @@
  * "seq \n type \n from \n ts \n arrival µs \n data". Types and names cannot
  * hold a newline, and data comes last, so it is taken whole, byte for byte.
  */
+import { asNumber, asStrings } from './redis-scripts.js';
 import type { StoredMessage } from './store.js';
 
 export interface Entry extends StoredMessage {
@@ -28,4 +29,19 @@ export function parseEntry(item: string): Entry {
     arrivedUs: Number(arrivedUs),
     data: item.slice(start),
   };
+}
+
+/**
+ * The messages of a poll answer ([highest seq delivered before, Redis TIME
+ * in µs, entries...]), timing first deliveries for the histogram.
+ */
+export function answerMessages(answer: unknown[], observe: ((seconds: number) => void) | undefined): StoredMessage[] {
+  const deliveredBefore = asNumber(answer[0]);
+  const nowUs = asNumber(answer[1]);
+  return asStrings(answer[2]).map((item) => {
+    const message = parseEntry(item);
+    if (message.seq > deliveredBefore) observe?.(Math.max(0, nowUs - message.arrivedUs) / 1e6);
+    const { seq, type, from, ts, data } = message;
+    return { seq, type, from, ts, data };
+  });
 }

@@ -9,7 +9,7 @@
  *   room       HASH  n: the join counter behind that order
  *   tokens     HASH  token digest -> name
  *   p:<name>   HASH  one peer: digest, joinedAt, meta, seq (last given), exp,
- *                    held/heldBy/hd/wk (the held poll), bt/bu (rate bucket), dlv
+ *                    held/heldBy/hd/hx (the held poll; hx the ttl once it ends), bt/bu (rate bucket), dlv
  *   m:<name>   LIST  the mailbox; seqs increase but may skip (a withdrawn peer-joined)
  *   i:<name>   HASH  idempotency: sender + "\n" + key -> seq
  *   it:<name>  ZSET  the same fields by first-send time, oldest first

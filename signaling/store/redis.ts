@@ -14,20 +14,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { clusterSeed, RedisConnections } from './redis-connection.js';
-import { HeldPolls, type HeldPoll, type PollSignal } from './redis-held-polls.js';
-import {
-  expiryIndexKey,
-  indexMember,
-  instanceChannel,
-  registrationKey,
-  roomBase,
-  roomPeersKey,
-  roomsKey,
-} from './redis-keys.js';
+import { HeldPolls } from './redis-held-polls.js';
+import { holdPoll, type HoldContext } from './redis-hold.js';
+import { registerPeer, type RegisterContext } from './redis-register.js';
+import { expiryIndexKey, indexMember, instanceChannel, roomBase, roomPeersKey, roomsKey } from './redis-keys.js';
 import { asNumber, asString, asStrings, roomReply, scripts, type RoomReply, type Script } from './redis-scripts.js';
-import { parseEntry } from './redis-entry.js';
+import { answerMessages } from './redis-entry.js';
 import { sweepOnce } from './redis-sweep.js';
-import { newToken, tokenDigest } from './tokens.js';
+import { tokenDigest } from './tokens.js';
 import {
   sweepIntervalMs,
   type Clock,
@@ -42,7 +36,6 @@ import {
   type StoreLimits,
   type StoreObserver,
   type StoreStats,
-  type StoredMessage,
 } from './store.js';
 
 /**
@@ -84,12 +77,37 @@ export class RedisStore implements Store {
   private sweeping: Promise<void> | undefined;
   private closed = false;
   private lastStats = { peers: 0, rooms: 0 };
+  private readonly holding: HoldContext;
+  private readonly registering: RegisterContext;
 
   constructor(options: RedisStoreOptions) {
     this.limits = options.limits;
     this.observer = options.observer ?? {};
     this.cluster = clusterSeed(options.url) !== undefined;
     this.clock = options.clock;
+    this.holding = {
+      polls: this.polls,
+      observer: this.observer,
+      endPoll: async (poll, deliver) =>
+        await this.runRoom(scripts.endPoll, poll.room, [
+          poll.peer,
+          poll.pollId,
+          deliver ? '1' : '0',
+          this.limits.ttlMs,
+        ]),
+      endings: this.endings,
+      closed: () => this.closed,
+    };
+    this.registering = {
+      limits: this.limits,
+      cluster: this.cluster,
+      redis: async () => await this.redis(),
+      guard: async (command) => await this.guard(command),
+      runRoom: async (script, room, args) => await this.runRoom(script, room, args),
+      countPeers: async (redis) => await this.countPeers(redis),
+      sweep: async () => await this.sweep(),
+      pinnedNow: () => this.pinnedNow(),
+    };
     this.connections = new RedisConnections(
       options.url,
       instanceChannel(this.instanceId),
@@ -106,68 +124,8 @@ export class RedisStore implements Store {
     this.sweeper.unref();
   }
 
-  /** The registration rate first: a token is reserved, and given back if the registration is refused. */
   async register(request: RegisterRequest): Promise<RegisterOutcome> {
-    const redis = await this.redis();
-    const rate = this.limits.registerRate ?? 0;
-    const client = rate > 0 ? request.client : undefined;
-    if (client !== undefined) {
-      const key = [registrationKey(client)];
-      const wait = asNumber(await this.guard(scripts.reserveRegistration.run(redis, key, [rate, this.pinnedNow()])));
-      if (wait > 0) return { ok: false, error: 'rate_limited', retryAfterS: wait };
-      const outcome = await this.claim(request).catch(async (error: unknown) => {
-        await Promise.allSettled([scripts.refundRegistration.run(redis, key, [rate])]);
-        throw error;
-      });
-      if (!outcome.ok) await Promise.allSettled([scripts.refundRegistration.run(redis, key, [rate])]);
-      return outcome;
-    }
-    return await this.claim(request);
-  }
-
-  private async claim(request: RegisterRequest): Promise<RegisterOutcome> {
-    const redis = await this.redis();
-    let swept = false;
-    for (;;) {
-      // On a single Redis the script counts the index itself, atomically.
-      const serverFull = this.cluster && (await this.guard(this.countPeers(redis))) >= this.limits.maxPeers;
-      const token = newToken();
-      const digest = tokenDigest(token);
-      const candidates = request.name === undefined ? [1, 2, 3, 4].map(() => freshName()) : [];
-      const reply = await this.runRoom(scripts.register, request.room, [
-        request.name ?? '',
-        digest,
-        request.meta,
-        this.limits.ttlMs,
-        this.limits.maxRoomPeers,
-        this.limits.rate,
-        this.limits.maxPeers,
-        serverFull ? '1' : '0',
-        ...candidates,
-      ]);
-      switch (reply.status) {
-        case 'retry':
-          continue;
-        case 'name_taken':
-          return { ok: false, error: 'name_taken', retryAfterMs: asNumber(reply.rest[0]) };
-        case 'room_full':
-          return { ok: false, error: 'room_full' };
-        case 'server_full':
-          // Peers whose time is up count no more: expire them, and ask once again.
-          if (swept) return { ok: false, error: 'server_full' };
-          swept = true;
-          await this.sweep();
-          continue;
-      }
-      const name = asString(reply.rest[0]);
-      // The rooms gauge (and on a cluster the index) live outside the room's
-      // slot; losing these writes only delays the sweep to the room's next visit.
-      await Promise.allSettled([
-        ...(this.cluster ? [redis.zadd(expiryIndexKey, asString(reply.rest[1]), indexMember(request.room, name))] : []),
-        redis.hset(roomsKey, request.room, '1'),
-      ]);
-      return { ok: true, name, token, peers: asStrings(reply.rest[2]) };
-    }
+    return await registerPeer(this.registering, request);
   }
 
   async identify(room: string, token: string): Promise<string | undefined> {
@@ -219,11 +177,11 @@ export class RedisStore implements Store {
       this.polls.close(pollId);
       throw error;
     }
-    if (reply.status === 'held') return await this.hold(held, request, timeoutMs);
+    if (reply.status === 'held') return await holdPoll(this.holding, held, request, timeoutMs);
     this.polls.close(pollId);
     switch (reply.status) {
       case 'messages':
-        return { ok: true, messages: this.messages(reply) };
+        return { ok: true, messages: answerMessages(reply.rest, this.observer.delivered) };
       case 'invalid_cursor':
         return { ok: false, error: 'invalid_cursor' };
       default:
@@ -282,7 +240,7 @@ export class RedisStore implements Store {
     this.closed = true;
     clearInterval(this.sweeper);
     // Ending each hold in Redis (not just answering it) lets the peer's ttl count from now.
-    for (const poll of this.polls.waiting()) this.polls.deliver(poll, 'shutdown');
+    for (const poll of this.polls.waiting()) this.polls.deliver(poll, { kind: 'shutdown' });
     await Promise.race([
       Promise.allSettled([...this.endings]),
       new Promise((resolve) => {
@@ -292,64 +250,13 @@ export class RedisStore implements Store {
     await this.connections.close();
   }
 
-  private hold(poll: HeldPoll, request: PollRequest, timeoutMs: number): Promise<PollOutcome> {
-    return new Promise<PollOutcome>((resolve, reject) => {
-      let finished = false;
-      const finish = (how: 'deliver' | 'end' | 'released'): void => {
-        if (finished) return;
-        finished = true;
-        clearTimeout(timer);
-        request.signal.removeEventListener('abort', abandon);
-        this.polls.close(poll.pollId);
-        if (how === 'released') {
-          resolve({ ok: true, messages: [] });
-          return;
-        }
-        const ending = this.runRoom(scripts.endPoll, request.room, [
-          request.peer,
-          poll.pollId,
-          how === 'deliver' ? '1' : '0',
-          this.limits.ttlMs,
-        ]);
-        this.endings.add(ending);
-        ending
-          .then(
-            (reply) => {
-              resolve({ ok: true, messages: reply.status === 'messages' ? this.messages(reply) : [] });
-            },
-            (error: unknown) => {
-              // A client that went away needs no answer; one that waits gets the 503.
-              if (how === 'end') resolve({ ok: true, messages: [] });
-              else reject(error instanceof Error ? error : new Error(String(error)));
-            },
-          )
-          .finally(() => {
-            this.endings.delete(ending);
-          });
-      };
-      const abandon = (): void => {
-        finish('end');
-      };
-      const timer = setTimeout(finish, timeoutMs, 'deliver');
-      request.signal.addEventListener('abort', abandon);
-      this.polls.listen(poll, (signal: PollSignal) => {
-        // Deliver on the next turn, so that a burst arriving together leaves in one response.
-        if (signal === 'wake') setImmediate(finish, 'deliver');
-        else if (signal === 'shutdown') finish('end');
-        else finish('released');
-      });
-      // A poll whose script was still running when close() began.
-      if (request.signal.aborted || this.closed) abandon();
-    });
-  }
-
   /** After the subscription was lost: wake or release polls whose signals were missed. */
   private async recheckHeld(): Promise<void> {
     await Promise.allSettled(
       this.polls.waiting().map(async (poll) => {
         const reply = await this.runRoom(scripts.recheck, poll.room, [poll.peer, poll.pollId]);
-        if (reply.status === 'released') this.polls.deliver(poll, 'release');
-        else if (reply.status === 'ready') this.polls.deliver(poll, 'wake');
+        if (reply.status === 'released') this.polls.deliver(poll, { kind: 'release' });
+        else if (reply.status === 'ready') this.polls.deliver(poll, { kind: 'wake' });
       }),
     );
   }
@@ -386,19 +293,6 @@ export class RedisStore implements Store {
     return this.clock === undefined ? '' : String(Math.floor(this.clock.now()));
   }
 
-  /** The message list of a `messages` reply, timing first deliveries for the histogram. */
-  private messages(reply: RoomReply): StoredMessage[] {
-    const deliveredBefore = asNumber(reply.rest[0]);
-    const nowUs = asNumber(reply.rest[1]);
-    const observe = this.observer.delivered;
-    return asStrings(reply.rest[2]).map((item) => {
-      const message = parseEntry(item);
-      if (message.seq > deliveredBefore) observe?.(Math.max(0, nowUs - message.arrivedUs) / 1e6);
-      const { seq, type, from, ts, data } = message;
-      return { seq, type, from, ts, data };
-    });
-  }
-
   private async redis(): Promise<RedisConnections['command']> {
     await this.connections.whenUp();
     return this.connections.command;
@@ -428,10 +322,4 @@ export class RedisStore implements Store {
     for (let i = 0; i < reply.left; i++) this.observer.stored?.('peer-left');
     return reply;
   }
-}
-
-function freshName(): string {
-  return `peer-${newToken()
-    .slice(0, 8)
-    .replace(/[^A-Za-z0-9]/g, 'x')}`;
 }
