@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { isValidName, namePattern } from '../signaling/names.js';
 
 /* The flags as yargs parses them, and the checks that span several flags (client/cli.ts builds the parser). */
 
@@ -15,8 +16,6 @@ export interface TurnFlag {
 export class UsageError extends Error {
   override name = 'UsageError';
 }
-
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** What yargs hands back after parsing: the flags under their kebab-case names (no camelCase aliases). */
 export interface RawFlags {
@@ -63,8 +62,8 @@ export function checkFlags(argv: Partial<RawFlags>): void {
     ['--id', argv.id],
     ['--peer', argv.peer],
   ] as const) {
-    if (value !== undefined && !NAME.test(value)) {
-      throw new UsageError(`${flag} must match ${NAME.source}, got ${JSON.stringify(value)}`);
+    if (value !== undefined && !isValidName(value)) {
+      throw new UsageError(`${flag} must match ${namePattern}, got ${JSON.stringify(value)}`);
     }
   }
   if (argv.role) {

@@ -1,11 +1,5 @@
+import type { IceServer } from '../signaling/protocol.js';
 import type { ClientOptions } from './cli.js';
-
-/** The browser RTCIceServer shape, as the service hands it out. */
-export interface IceServer {
-  urls: string | string[];
-  username?: string;
-  credential?: string;
-}
 
 /** The ICE servers one peer uses, and what werift will actually do with them. */
 export interface IceServerPlan {
@@ -38,9 +32,8 @@ export function planIceServers(
     servers.push({ urls: [options.turn.url], username: options.turn.username, credential: options.turn.password });
   let dropped = 0;
   for (const server of fromService) {
-    const urls = Array.isArray(server.urls) ? server.urls : [server.urls];
-    const stun = urls.filter((u) => isStun(u));
-    const turn = urls.filter((u) => isTurn(u));
+    const stun = server.urls.filter((u) => isStun(u));
+    const turn = server.urls.filter((u) => isTurn(u));
     if (stun.length > 0) servers.push({ urls: stun });
     if (turn.length > 0) {
       if (options.withTurn) servers.push({ ...server, urls: turn });
@@ -50,11 +43,9 @@ export function planIceServers(
   if (dropped > 0)
     notes.push(`the service offered ${dropped} TURN URL${dropped > 1 ? 's' : ''}; not used without --with-turn`);
 
-  const stunUrls = servers.flatMap((s) => urlsOf(s).filter(isStun));
+  const stunUrls = servers.flatMap((s) => s.urls.filter(isStun));
   const turnEntries = servers.flatMap((s) =>
-    urlsOf(s)
-      .filter(isTurn)
-      .map((url) => ({ url, usable: Boolean(s.username && s.credential) })),
+    s.urls.filter(isTurn).map((url) => ({ url, usable: Boolean(s.username && s.credential) })),
   );
   for (const e of turnEntries.filter((e) => !e.usable))
     notes.push(`TURN server ${e.url} has no credentials: werift skips it`);
@@ -79,10 +70,6 @@ export function planIceServers(
     turnRelayProtocol: turnUrl !== undefined ? relayProtocolOf(turnUrl) : undefined,
     notes,
   };
-}
-
-function urlsOf(server: IceServer): string[] {
-  return Array.isArray(server.urls) ? server.urls : [server.urls];
 }
 
 function isStun(url: string): boolean {

@@ -1,6 +1,7 @@
+import { Type } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { Dispatcher } from 'undici';
-import { PollReply, RegisterReply, SendReply } from '../signaling/protocol.js';
+import { ErrorBody, PollReply, RegisterReply, SendReply } from '../signaling/protocol.js';
 
 /**
  * The service's success bodies, checked against the protocol's own schemas
@@ -12,6 +13,8 @@ export const replies = {
   register: Compile(RegisterReply),
   send: Compile(SendReply),
   poll: Compile(PollReply),
+  /** An error body: each field is used when it has the protocol's type, whatever else is wrong. */
+  refusal: Compile(Type.Partial(ErrorBody)),
 } as const;
 
 /** What `call` needs of a compiled schema. */

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ErrorCode } from '../signaling/protocol.js';
 import type { ClientOptions } from './cli.js';
 import { ClientError } from './errors.js';
 import type { Logger } from './log.js';
@@ -62,7 +63,7 @@ export async function register(
         const line = `signaling service ${options.signalingAddr} not answering (${errorText(error)}); retrying`;
         if (attempt === 1) log.warn(line);
         else log.debug(line);
-      } else if (error instanceof SignalingError && error.code === 'name_taken') {
+      } else if (error instanceof SignalingError && error.code === ErrorCode.name_taken) {
         const holderLeaseMs = error.retryAfterMs ?? 1000;
         if (takenUntil === undefined) {
           takenUntil = Date.now() + holderLeaseMs + 1000;

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { ErrorCode } from '../signaling/protocol.js';
 import { createAudio } from './audio/lazy-audio.js';
 import type { ClientOptions } from './cli.js';
 import { ClientError } from './errors.js';
@@ -272,7 +273,7 @@ class CallFactory {
     try {
       await this.signaling.send(options.peer, type, data);
     } catch (error) {
-      if (error instanceof SignalingError && error.code === 'peer_not_found') {
+      if (error instanceof SignalingError && error.code === ErrorCode.peer_not_found) {
         throw new ClientError('peer_left', `${options.peer} is no longer in room ${options.room}`);
       }
       throw error;

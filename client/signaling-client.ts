@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request, type Dispatcher } from 'undici';
-import type { IceServer } from './ice-servers.js';
+import { ErrorCode, type Message, type RegisterReply } from '../signaling/protocol.js';
 import type { Logger } from './log.js';
 import { parseJson, SignalingError, SignalingUnreachableError, toSignalingError } from './signaling-errors.js';
 import {
@@ -17,22 +17,10 @@ import {
 } from './protocol-check.js';
 
 /** A message as it leaves a poll: PROTOCOL.md "Poll". */
-export interface MailboxMessage {
-  seq: number;
-  type: string;
-  from: string;
-  ts: number;
-  data: unknown;
-}
+export type MailboxMessage = Message;
 
-export interface Registration {
-  room: string;
-  name: string;
-  peers: string[];
-  iceServers: IceServer[];
-  pollTimeoutMs: number;
-  ttlMs: number;
-}
+/** What registering tells us, the token aside (the client keeps it). */
+export type Registration = Omit<RegisterReply, 'token'>;
 
 export { SignalingError, SignalingUnreachableError } from './signaling-errors.js';
 export { SignalingProtocolError } from './protocol-check.js';
@@ -197,7 +185,8 @@ export class SignalingClient {
   }
 
   private requireToken(): string {
-    if (this.token === undefined) throw new SignalingError(401, 'unauthorized', 'not registered (or already left)');
+    if (this.token === undefined)
+      throw new SignalingError(401, ErrorCode.unauthorized, 'not registered (or already left)');
     return this.token;
   }
 

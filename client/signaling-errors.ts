@@ -1,4 +1,5 @@
 /** How the service says no, and how its error bodies are read (PROTOCOL.md "Errors"). */
+import { replies } from './protocol-check.js';
 
 /** The service answered with an error body: `{error, message}` and a status. */
 export class SignalingError extends Error {
@@ -29,12 +30,12 @@ export function toSignalingError(
   retryAfter: string | string[] | undefined,
 ): SignalingError {
   const body = parseJson(text);
-  const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-  const code = typeof fields.error === 'string' ? fields.error : `http_${status}`;
-  const message = typeof fields.message === 'string' ? fields.message : `HTTP ${status}`;
+  const fields = replies.refusal.Check(body) ? body : {};
+  const code = fields.error ?? `http_${status}`;
+  const message = fields.message ?? `HTTP ${status}`;
   const header = Array.isArray(retryAfter) ? retryAfter[0] : retryAfter;
   const retryAfterMs =
-    typeof fields.retryAfterMs === 'number'
+    fields.retryAfterMs !== undefined
       ? fields.retryAfterMs
       : header !== undefined && /^\d+$/.test(header)
         ? Number(header) * 1000

@@ -2,8 +2,13 @@
  * The error catalogue of protocol v1. Every refusal the service makes is one of
  * these codes; clients branch on `code`, never on the message text.
  */
+import { namePattern } from './names.js';
+import type { ErrorCode } from './protocol.js';
+
+export type { ErrorCode } from './protocol.js';
+
 export const errorCatalogue = {
-  invalid_name: { status: 400, message: 'Room and peer names must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$.' },
+  invalid_name: { status: 400, message: `Room and peer names must match ${namePattern}.` },
   invalid_json: { status: 400, message: 'The request body is not valid JSON.' },
   invalid_request: { status: 400, message: 'The request does not match its schema.' },
   invalid_cursor: {
@@ -25,9 +30,7 @@ export const errorCatalogue = {
   internal_error: { status: 500, message: 'The server failed to handle the request.' },
   server_full: { status: 503, message: 'The server holds as many live peers as it may.' },
   store_unavailable: { status: 503, message: 'The store behind the service is unreachable; retry later.' },
-} as const satisfies Record<string, { status: number; message: string }>;
-
-export type ErrorCode = keyof typeof errorCatalogue;
+} as const satisfies Record<ErrorCode, { status: number; message: string }>;
 
 /** Extra fields some errors carry in their body, and the retry-after header. */
 export interface ErrorDetails {

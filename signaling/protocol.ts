@@ -8,6 +8,35 @@ import { namePattern } from './names.js';
 export const messageTypePattern = '^[a-z][a-z0-9-]{0,31}$';
 
 export const Name = Type.String({ pattern: namePattern });
+export type Name = Static<typeof Name>;
+
+/**
+ * Every error code of protocol v1, as constants to compare with
+ * (`code === ErrorCode.name_taken`); signaling/errors.ts gives each its status
+ * and message.
+ */
+export const ErrorCode = {
+  invalid_name: 'invalid_name',
+  invalid_json: 'invalid_json',
+  invalid_request: 'invalid_request',
+  invalid_cursor: 'invalid_cursor',
+  reserved_type: 'reserved_type',
+  unauthorized: 'unauthorized',
+  room_full: 'room_full',
+  not_found: 'not_found',
+  peer_not_found: 'peer_not_found',
+  name_taken: 'name_taken',
+  request_timeout: 'request_timeout',
+  payload_too_large: 'payload_too_large',
+  unsupported_media_type: 'unsupported_media_type',
+  rate_limited: 'rate_limited',
+  mailbox_full: 'mailbox_full',
+  headers_too_large: 'headers_too_large',
+  internal_error: 'internal_error',
+  server_full: 'server_full',
+  store_unavailable: 'store_unavailable',
+} as const satisfies { [K in string]: K };
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 export const ErrorBody = Type.Object(
   {
@@ -17,13 +46,17 @@ export const ErrorBody = Type.Object(
   },
   { $id: 'Error' },
 );
+export type ErrorBody = Static<typeof ErrorBody>;
 
 export const RoomParams = Type.Object({ room: Name });
+export type RoomParams = Static<typeof RoomParams>;
 export const PeerParams = Type.Object({ room: Name, peer: Name });
+export type PeerParams = Static<typeof PeerParams>;
 
 export const Meta = Type.Record(Type.String(), Type.Unknown(), {
   description: 'at most 1024 bytes as compact UTF-8 JSON',
 });
+export type Meta = Static<typeof Meta>;
 
 export const RegisterBody = Type.Object(
   {
@@ -64,8 +97,10 @@ export type SendBody = Static<typeof SendBody>;
 export const SendHeaders = Type.Object({
   'idempotency-key': Type.Optional(Type.String({ pattern: '^[\\x20-\\x7e]{1,64}$' })),
 });
+export type SendHeaders = Static<typeof SendHeaders>;
 
 export const SendReply = Type.Object({ seq: Type.Integer({ minimum: 1 }) });
+export type SendReply = Static<typeof SendReply>;
 
 export const PollQuery = Type.Object({
   // A repeated `after` arrives as a list: it is a bad cursor (400 invalid_cursor), so the schema lets it through.
@@ -78,6 +113,7 @@ export const PollQuery = Type.Object({
     Type.String({ pattern: '^[0-9]{1,15}$', description: 'hold up to this long; capped at 60000' }),
   ),
 });
+export type PollQuery = Static<typeof PollQuery>;
 
 export const Message = Type.Object({
   seq: Type.Integer(),
@@ -86,21 +122,26 @@ export const Message = Type.Object({
   ts: Type.Integer(),
   data: Type.Unknown(),
 });
+export type Message = Static<typeof Message>;
 
 export const PollReply = Type.Object({ messages: Type.Array(Message) });
+export type PollReply = Static<typeof PollReply>;
 
 export const PeerInfo = Type.Object({
   name: Type.String(),
   joinedAt: Type.Integer(),
   meta: Meta,
 });
+export type PeerInfo = Static<typeof PeerInfo>;
 
 export const ListReply = Type.Object({ peers: Type.Array(PeerInfo) });
+export type ListReply = Static<typeof ListReply>;
 
 export const Status = Type.Object({
   status: Type.String(),
   message: Type.Optional(Type.String()),
 });
+export type Status = Static<typeof Status>;
 
 /*
  * Peer-to-peer messages the CLI sends through the service (the service relays
@@ -171,6 +212,7 @@ export const CandidateSummary = Type.Object({
   address: Type.String(),
   port: Type.Integer(),
 });
+export type CandidateSummary = Static<typeof CandidateSummary>;
 
 /** One ICE candidate pair and its checks (werift's candidate-pair stats). */
 export const PairSummary = Type.Object({
@@ -203,6 +245,7 @@ export const CallPath = Type.Object({
     description: "whose TURN server relays: 'offerer', 'answerer', 'both' or null",
   }),
 });
+export type CallPath = Static<typeof CallPath>;
 
 export const CallVerdict = Type.Object({
   path: Type.Union([CallPath, Type.Null()]),
@@ -215,6 +258,7 @@ export const PredictionSummary = Type.Object({
   direct: Type.Union([Type.Literal('likely'), Type.Literal('unlikely'), Type.Literal('unknown')]),
   reason: Type.String(),
 });
+export type PredictionSummary = Static<typeof PredictionSummary>;
 
 /** The data of a `report` message: the sender's report summary, sent before `bye`. */
 export const ReportSummary = Type.Object({

@@ -1,5 +1,6 @@
 import t from 'tap';
-import { planIceServers, relayProtocolOf, type IceServer } from '../../client/ice-servers.js';
+import { planIceServers, relayProtocolOf } from '../../client/ice-servers.js';
+import type { IceServer } from '../../signaling/protocol.js';
 
 const service: IceServer[] = [
   { urls: ['stun:stun.lab:3478'] },
@@ -43,7 +44,7 @@ t.test('flags come first; extra STUN URLs are reported as ignored', async (t) =>
 });
 
 t.test('a TURN server without credentials yields no relay and a note', async (t) => {
-  const plan = planIceServers([{ urls: 'turn:bare:3478' }], { stun: [], turn: undefined, withTurn: true });
+  const plan = planIceServers([{ urls: ['turn:bare:3478'] }], { stun: [], turn: undefined, withTurn: true });
   t.equal(plan.turnUrl, undefined);
   t.match(plan.notes.join('\n'), /turn:bare:3478 has no credentials/);
 });

@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import { errorCatalogue } from '../../signaling/errors.js';
+import { ErrorCode } from '../../signaling/protocol.js';
 
 export interface FuzzRequest {
   method: 'GET' | 'POST' | 'DELETE' | 'PUT' | 'PATCH' | 'OPTIONS' | 'HEAD';
@@ -295,7 +296,7 @@ export function answerProblem(
   if (entry === undefined) return `an error code not in the catalogue: ${String(code)}`;
   if (entry.status !== status) return `${String(code)} with status ${status}, not ${entry.status}`;
   if (typeof fields.message !== 'string' || fields.message === '') return 'an error without a message';
-  const allowed = code === 'name_taken' ? ['error', 'message', 'retryAfterMs'] : ['error', 'message'];
+  const allowed = code === ErrorCode.name_taken ? ['error', 'message', 'retryAfterMs'] : ['error', 'message'];
   const extra = Object.keys(fields).filter((key) => !allowed.includes(key));
   if (extra.length > 0) return `an error with fields ${extra.join(', ')}`;
   return undefined;

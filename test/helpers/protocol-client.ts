@@ -3,6 +3,7 @@
  * and parsed body, so a test asserts on exactly what a client would see.
  */
 import type { FastifyInstance } from 'fastify';
+import type { ErrorBody, PollReply, RegisterReply, SendReply } from '../../signaling/protocol.js';
 
 export interface Answer<T = Record<string, unknown>> {
   status: number;
@@ -14,11 +15,7 @@ export interface Answer<T = Record<string, unknown>> {
 type Json = Record<string, unknown>;
 
 /** The fields of an error body, present when the call was refused. */
-export interface Refusal {
-  error?: string;
-  message?: string;
-  retryAfterMs?: number;
-}
+export type Refusal = Partial<ErrorBody>;
 
 function answer<T>(response: { statusCode: number; headers: Answer['headers']; body: string }): Answer<T> {
   let body: unknown = null;
@@ -26,23 +23,7 @@ function answer<T>(response: { statusCode: number; headers: Answer['headers']; b
   return { status: response.statusCode, headers: response.headers, body: body as T, text: response.body };
 }
 
-export interface Registered {
-  room: string;
-  name: string;
-  token: string;
-  peers: string[];
-  iceServers: Array<{ urls: string[]; username?: string; credential?: string }>;
-  pollTimeoutMs: number;
-  ttlMs: number;
-}
-
-export interface Delivered {
-  seq: number;
-  type: string;
-  from: string;
-  ts: number;
-  data: unknown;
-}
+export type Registered = RegisterReply;
 
 export async function register(
   app: FastifyInstance,
@@ -76,7 +57,7 @@ export async function send(
   to: string,
   body: Json | string,
   headers: Record<string, string> = {},
-): Promise<Answer<{ seq: number } & Refusal>> {
+): Promise<Answer<SendReply & Refusal>> {
   return answer(
     await app.inject({
       method: 'POST',
@@ -91,7 +72,7 @@ export async function poll(
   app: FastifyInstance,
   peer: Registered,
   query = 'timeoutMs=0',
-): Promise<Answer<{ messages: Delivered[] } & Refusal>> {
+): Promise<Answer<PollReply & Refusal>> {
   return answer(
     await app.inject({
       method: 'GET',
@@ -130,7 +111,7 @@ export async function httpPoll(
   peer: Registered,
   query: string,
   signal?: AbortSignal,
-): Promise<Answer<{ messages: Delivered[] } & Refusal>> {
+): Promise<Answer<PollReply & Refusal>> {
   const response = await fetch(`${url}/v1/rooms/${peer.room}/peers/${peer.name}/messages?${query}`, {
     headers: { authorization: `Bearer ${peer.token}` },
     ...(signal === undefined ? {} : { signal }),
@@ -144,7 +125,7 @@ export async function httpSend(
   from: Registered,
   to: string,
   body: Json,
-): Promise<Answer<{ seq: number } & Refusal>> {
+): Promise<Answer<SendReply & Refusal>> {
   const response = await fetch(`${url}/v1/rooms/${from.room}/peers/${to}/messages`, {
     method: 'POST',
     headers: { authorization: `Bearer ${from.token}`, 'content-type': 'application/json' },
