@@ -1,11 +1,13 @@
-import { existsSync } from 'node:fs';
 import { isValidName, namePattern } from '../signaling/names.js';
+import type { Flags, Role } from './cli-flags.js';
 
-/* The flags as yargs parses them, and the checks that span several flags (client/cli.ts builds the parser). */
+/*
+ * The checks yargs cannot make from the flag table (cli-flags.ts): ranges,
+ * URLs, names and the rules that span several flags. Whether an --audio file
+ * plays and a --record path can be written is checked once, by
+ * client/audio/source.ts, before the call (client/main.ts).
+ */
 
-export type Role = 'offerer' | 'answerer';
-export type CandidateType = 'host' | 'srflx' | 'relay';
-export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export interface TurnFlag {
   url: string;
   username: string;
@@ -17,38 +19,7 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** What yargs hands back after parsing: the flags under their kebab-case names (no camelCase aliases). */
-export interface RawFlags {
-  /** Absent only with --nat-only. */
-  role: Role | undefined;
-  'signaling-addr': string;
-  room: string;
-  id: string | undefined;
-  peer: string | undefined;
-  'api-key': string | undefined;
-  'with-turn': boolean;
-  stun: string[];
-  turn: string | undefined;
-  'turn-username': string | undefined;
-  'turn-password': string | undefined;
-  'relay-only': boolean;
-  only: CandidateType | undefined;
-  messages: number;
-  'interval-ms': number;
-  audio: string;
-  'tone-hz': number | undefined;
-  record: string | undefined;
-  'duration-s': number;
-  'timeout-s': number;
-  forever: boolean;
-  json: boolean;
-  'nat-only': boolean;
-  help?: boolean;
-  'log-level': LogLevel;
-  _: (string | number)[];
-}
-
-export function checkFlags(argv: Partial<RawFlags>): void {
+export function checkFlags(argv: Partial<Flags>): void {
   if (argv._ && argv._.length > 0) throw new UsageError(`unexpected argument: ${String(argv._[0])}`);
   if (!argv.role && !argv['nat-only'] && !argv.help) throw new UsageError('give --role offerer or --role answerer');
   const url = parseUrl(argv['signaling-addr'] ?? '');
@@ -95,12 +66,6 @@ export function checkFlags(argv: Partial<RawFlags>): void {
   checkNumber('--tone-hz', argv['tone-hz'], 20, 20_000);
   checkNumber('--duration-s', argv['duration-s'], 0.1, 3600);
   checkNumber('--timeout-s', argv['timeout-s'], 0.1, 86_400);
-  const audio = argv.audio ?? 'tone';
-  if (audio !== 'tone' && audio !== 'none') {
-    if (!audio.endsWith('.ogg'))
-      throw new UsageError(`--audio takes tone, none or an .ogg file, got ${JSON.stringify(audio)}`);
-    if (!existsSync(audio)) throw new UsageError(`--audio ${audio}: no such file`);
-  }
   if (argv.record !== undefined && !argv.record.endsWith('.ogg')) {
     throw new UsageError(
       `--record writes Ogg Opus: give a file name ending in .ogg, got ${JSON.stringify(argv.record)}`,

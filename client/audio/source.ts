@@ -11,7 +11,7 @@ import { FRAME_SAMPLES, ToneGenerator } from './tone.js';
 export type AudioSource = { kind: 'tone'; hz: number } | { kind: 'file'; path: string; stream: OggOpusStream };
 
 export type AudioFileErrorCode =
-  'audio-file-missing' | 'audio-file-unreadable' | 'audio-file-not-opus' | 'audio-file-empty' | 'record-unwritable';
+  'audio_file_missing' | 'audio_file_unreadable' | 'audio_file_not_opus' | 'audio_file_empty' | 'record_unwritable';
 
 /** A `--audio FILE` that cannot be played or a `--record FILE` that cannot be written; `code` is stable, `message` is for people. */
 export class AudioFileError extends Error {
@@ -44,34 +44,36 @@ export function loadAudioSource(audio: string, toneHz: number): AudioSource | un
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
     throw new AudioFileError(
-      missing ? 'audio-file-missing' : 'audio-file-unreadable',
+      missing ? 'audio_file_missing' : 'audio_file_unreadable',
       path,
-      missing ? `--audio ${path}: no such file` : `--audio ${path}: cannot read it (${String(error)})`,
+      missing
+        ? `--audio ${path}: no such file (--audio takes tone, none or an Ogg Opus file)`
+        : `--audio ${path}: cannot read it (${String(error)})`,
       { cause: error },
     );
   }
   if (statSync(path).isDirectory()) {
-    throw new AudioFileError('audio-file-unreadable', path, `--audio ${path}: is a directory, not an Ogg Opus file`);
+    throw new AudioFileError('audio_file_unreadable', path, `--audio ${path}: is a directory, not an Ogg Opus file`);
   }
   let stream: OggOpusStream;
   try {
     stream = parseOggOpus(readFileSync(path));
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new AudioFileError('audio-file-not-opus', path, `--audio ${path}: not an Ogg Opus file (${reason})`, {
+    throw new AudioFileError('audio_file_not_opus', path, `--audio ${path}: not an Ogg Opus file (${reason})`, {
       cause: error,
     });
   }
   if (stream.head.mappingFamily !== 0) {
     // RFC 7587: WebRTC's opus/48000/2 carries one Opus stream, mono or stereo.
     throw new AudioFileError(
-      'audio-file-not-opus',
+      'audio_file_not_opus',
       path,
       `--audio ${path}: ${stream.head.channels}-channel Ogg Opus (channel mapping family ${stream.head.mappingFamily}) cannot be sent as opus/48000/2; use a mono or stereo file`,
     );
   }
   if (stream.packets.length === 0) {
-    throw new AudioFileError('audio-file-empty', path, `--audio ${path}: the Ogg Opus stream holds no audio`);
+    throw new AudioFileError('audio_file_empty', path, `--audio ${path}: the Ogg Opus stream holds no audio`);
   }
   return { kind: 'file', path, stream };
 }
@@ -96,7 +98,7 @@ export function validateAudioOptions(options: {
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new AudioFileError(
-      'record-unwritable',
+      'record_unwritable',
       options.record,
       `--record ${options.record}: cannot write there (${reason})`,
       {

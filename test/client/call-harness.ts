@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import * as werift from 'werift';
 import { createAudio } from '../../client/audio/lazy-audio.js';
-import { toOptions, buildCli, type ClientOptions, type RawFlags } from '../../client/cli.js';
+import { toOptions, buildCli, type ClientOptions } from '../../client/cli.js';
 import { createLogger, type Logger } from '../../client/log.js';
 import { emptyReport, type Report } from '../../client/report.js';
 import { Call, type CallOutcome, type PeerEvent } from '../../client/session.js';
@@ -22,17 +22,7 @@ export function captureLog(level: 'info' | 'debug' = 'debug'): { log: Logger; li
 
 export function optionsFor(role: 'offerer' | 'answerer', extra: string[] = []): ClientOptions {
   return toOptions(
-    buildCli().parse([
-      '--role',
-      role,
-      '--audio',
-      'none',
-      '--messages',
-      '3',
-      '--interval-ms',
-      '50',
-      ...extra,
-    ]) as RawFlags,
+    buildCli().parseSync(['--role', role, '--audio', 'none', '--messages', '3', '--interval-ms', '50', ...extra]),
   );
 }
 

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { buildCli, toOptions, type RawFlags } from '../../client/cli.js';
+import { buildCli, toOptions } from '../../client/cli.js';
 import { ClientError } from '../../client/errors.js';
 import { register } from '../../client/registration.js';
 import { SignalingClient } from '../../client/signaling-client.js';
@@ -15,7 +15,7 @@ let rooms = 0;
 
 function setup(url: string, extra: string[] = []) {
   const options = toOptions(
-    buildCli().parse([
+    buildCli().parseSync([
       '--role',
       'offerer',
       '--signaling-addr',
@@ -25,7 +25,7 @@ function setup(url: string, extra: string[] = []) {
       '--api-key',
       'k',
       ...extra,
-    ]) as RawFlags,
+    ]),
   );
   const { log, lines } = captureLog();
   const client = new SignalingClient(url, { apiKey: options.apiKey, log });

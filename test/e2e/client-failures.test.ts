@@ -62,6 +62,7 @@ t.test('bad flags: exit 2, a message, no report', async (t) => {
     ['--role', 'offerer', '--messages', 'many'],
     ['--role', 'offerer', '--relay-only'],
     ['--role', 'offerer', '--no-such-flag'],
+    ['--role', 'offerer', '--audio', 'song.mp3'],
   ]) {
     const result = await start(args).result;
     t.equal(result.code, 2, args.join(' '));

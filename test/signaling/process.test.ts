@@ -183,6 +183,8 @@ t.test('settings come from SIGNALING_* variables; a flag wins and replaces a lis
     SIGNALING_POLL_TIMEOUT_MS: '1234',
     SIGNALING_TTL_MS: '4321',
     SIGNALING_STUN: 'stun:a.example:3478,stun:b.example:3478',
+    // What Kubernetes sets for a Service named signaling: names no flag, so it is ignored.
+    SIGNALING_SERVICE_HOST: '10.0.0.9',
   };
   const fromEnv = await startSignaling([], env);
   t.teardown(async () => {

@@ -48,13 +48,13 @@ t.test('tone and none', async (t) => {
 t.test('bad --audio files are refused before the call, each with its own code', async (t) => {
   const dir = t.testdir();
   const cases: [string, string, RegExp][] = [
-    [join(dir, 'nope.ogg'), 'audio-file-missing', /no such file/],
-    [join(dir, 'tone.wav'), 'audio-file-not-opus', /not an Ogg Opus file \(not an Ogg file: it is a WAV file/],
-    [join(dir, 'empty.ogg'), 'audio-file-not-opus', /not an Ogg Opus file \(the file is empty\)/],
-    [join(dir, 'silent.ogg'), 'audio-file-empty', /holds no audio/],
-    [join(dir, 'a-directory'), 'audio-file-unreadable', /directory/],
-    [join(dir, 'vorbis.ogg'), 'audio-file-not-opus', /holds Vorbis, not Opus/],
-    [join(dir, 'surround.ogg'), 'audio-file-not-opus', /6-channel Ogg Opus \(channel mapping family 1\)/],
+    [join(dir, 'nope.ogg'), 'audio_file_missing', /no such file/],
+    [join(dir, 'tone.wav'), 'audio_file_not_opus', /not an Ogg Opus file \(not an Ogg file: it is a WAV file/],
+    [join(dir, 'empty.ogg'), 'audio_file_not_opus', /not an Ogg Opus file \(the file is empty\)/],
+    [join(dir, 'silent.ogg'), 'audio_file_empty', /holds no audio/],
+    [join(dir, 'a-directory'), 'audio_file_unreadable', /directory/],
+    [join(dir, 'vorbis.ogg'), 'audio_file_not_opus', /holds Vorbis, not Opus/],
+    [join(dir, 'surround.ogg'), 'audio_file_not_opus', /6-channel Ogg Opus \(channel mapping family 1\)/],
   ];
   writeFileSync(
     join(dir, 'vorbis.ogg'),
@@ -110,11 +110,17 @@ t.test('validateAudioOptions checks the source and where --record would write', 
   t.doesNotThrow(() => validateAudioOptions({ audio: 'none', record: join(dir, 'out.ogg') }));
   const missingDir = caught(() => validateAudioOptions({ audio: 'tone', record: join(dir, 'no-such-dir', 'out.ogg') }));
   t.ok(
-    missingDir instanceof AudioFileError && missingDir.code === 'record-unwritable',
+    missingDir instanceof AudioFileError && missingDir.code === 'record_unwritable',
     'a missing directory is refused',
   );
   const isDir = caught(() => validateAudioOptions({ audio: 'tone', record: join(dir, 'sub') }));
-  t.ok(isDir instanceof AudioFileError && isDir.code === 'record-unwritable', 'a directory is refused');
+  t.ok(isDir instanceof AudioFileError && isDir.code === 'record_unwritable', 'a directory is refused');
   const badAudio = caught(() => validateAudioOptions({ audio: join(dir, 'x.ogg') }));
-  t.ok(badAudio instanceof AudioFileError && badAudio.code === 'audio-file-missing');
+  t.ok(badAudio instanceof AudioFileError && badAudio.code === 'audio_file_missing');
+  // The only check of --audio: the flag parser leaves it to this one (client/cli-checks.ts).
+  t.throws(() => validateAudioOptions({ audio: 'song.mp3' }), {
+    name: 'AudioFileError',
+    message: /^--audio song\.mp3: no such file \(--audio takes tone, none or an Ogg Opus file\)/,
+  });
+  t.throws(() => validateAudioOptions({ audio: '/nonexistent/x.ogg' }), { message: /no such file/ });
 });
