@@ -89,8 +89,8 @@ export function formatPriority(priority: number): string {
 
 /** Where a candidate came from, for the log's last columns. */
 export interface CandidateSource {
-  url?: string;
-  relayProtocol?: string;
+  url?: string | undefined;
+  relayProtocol?: string | undefined;
 }
 
 /**

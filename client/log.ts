@@ -16,7 +16,7 @@ export function createLogger(options: { level: LogLevel; out?: NodeJS.WritableSt
   return pino(
     {
       level: options.level,
-      base: undefined,
+      base: null,
       // ms since process start: the same clock as the report's timingsMs.
       timestamp: () => `,"t":${performance.now().toFixed(1)}`,
       redact: {

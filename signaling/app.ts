@@ -48,7 +48,7 @@ export function buildServer(config: Config, deps: ServerDeps = {}): FastifyInsta
   observer.delivered = metrics.messageDelivered;
 
   const app = Fastify({
-    loggerInstance: deps.logger,
+    ...(deps.logger === undefined ? {} : { loggerInstance: deps.logger }),
     bodyLimit: config.maxBodyBytes,
     // Requests are logged at debug by our own hook: a long-poll service at info
     // level would log every poll twice.

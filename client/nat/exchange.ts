@@ -69,7 +69,7 @@ export class NatExchange {
       .then(
         ({ behaviour, elapsedMs }) => {
           for (const line of formatNat(behaviour, elapsedMs)) log.info({ nat: behaviour }, line);
-          this.own = { ...behaviour, turn: ice.turn, relayOnly: ice.relayOnly };
+          this.own = { ...behaviour, ...(ice.turn === undefined ? {} : { turn: ice.turn }), relayOnly: ice.relayOnly };
           this.update();
         },
         (error: unknown) =>

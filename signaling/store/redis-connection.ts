@@ -3,7 +3,7 @@
  * wait in a queue for a connection that is down: they fail at once and the
  * service answers 503, while ioredis keeps reconnecting in the background.
  */
-import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { StoreUnavailableError } from './store.js';
 
 /** A single Redis or a Redis Cluster: the store sends both the same commands. */
@@ -34,14 +34,16 @@ export class RedisConnections {
     private readonly onMessage: (message: string) => void,
     onResubscribed: () => void,
   ) {
-    const common: RedisOptions = { connectTimeout: 2000, lazyConnect: false };
-    const command: RedisOptions = {
+    // `satisfies`, not a type annotation: ioredis' RedisOptions declares fields its own
+    // constructor refuses under exactOptionalPropertyTypes (replyMapping).
+    const common = { connectTimeout: 2000, lazyConnect: false } satisfies RedisOptions;
+    const command = {
       ...common,
       maxRetriesPerRequest: 0,
       // A script whose reply was lost may have run; resending a send would store it twice.
       autoResendUnfulfilledCommands: false,
       commandTimeout: commandTimeoutMs,
-    };
+    } satisfies RedisOptions;
     const seed = clusterSeed(url);
     if (seed === undefined) {
       this.command = new Redis(url, {
@@ -60,7 +62,8 @@ export class RedisConnections {
       });
     } else {
       // Classic pub/sub is broadcast to every node of a cluster, so one subscription anywhere hears every wake-up.
-      const cluster = (redisOptions: ClusterOptions['redisOptions'], offline: boolean): Cluster =>
+      // (replyMapping left out, as above: the Cluster constructor refuses RedisOptions' own type of it.)
+      const cluster = (redisOptions: RedisOptions & { replyMapping?: never }, offline: boolean): Cluster =>
         new Cluster([seed], {
           redisOptions,
           clusterRetryStrategy: retryStrategy,

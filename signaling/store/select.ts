@@ -10,7 +10,8 @@ import type { Clock, Store, StoreObserver } from './store.js';
  * injects (`clock` given) pins it.
  */
 export function createStore(config: Config, observer: StoreObserver, clock: Clock | undefined): Store {
-  if (config.store === 'memory') return new MemoryStore({ limits: config, observer, clock });
-  if (/^rediss?:\/\//.test(config.store)) return new RedisStore({ url: config.store, limits: config, observer, clock });
+  if (config.store === 'memory') return new MemoryStore({ limits: config, observer, ...(clock ? { clock } : {}) });
+  if (/^rediss?:\/\//.test(config.store))
+    return new RedisStore({ url: config.store, limits: config, observer, ...(clock ? { clock } : {}) });
   throw new Error(`store ${config.store} is not supported`);
 }

@@ -12,7 +12,7 @@ export interface FuzzRequest {
   method: 'GET' | 'POST' | 'DELETE' | 'PUT' | 'PATCH' | 'OPTIONS' | 'HEAD';
   url: string;
   headers: Record<string, string>;
-  payload: string | Buffer | undefined;
+  payload?: string | Buffer;
 }
 
 /** Tokens the fuzz may present, by role; filled in by the test once its peers exist. */
@@ -250,12 +250,8 @@ export function fuzzRequest(): fc.Arbitrary<FuzzRequestFor> {
         if (contentType !== null) headers['content-type'] = contentType;
         if (idempotencyKey !== null) headers['idempotency-key'] = idempotencyKey;
         if (origin !== null) headers.origin = origin;
-        return {
-          method: method,
-          url: path + query,
-          headers,
-          payload: method === 'GET' || method === 'HEAD' ? undefined : (payload ?? undefined),
-        };
+        const body = method === 'GET' || method === 'HEAD' ? null : payload;
+        return { method: method, url: path + query, headers, ...(body === null ? {} : { payload: body }) };
       };
       // How a counterexample prints: the request, with the peers' tokens as <a> and <b>.
       const shown = requestFor({ a: '<a>', b: '<b>' });
@@ -276,7 +272,11 @@ export function answerProblem(
   headers: Record<string, unknown>,
   body: string,
 ): string | undefined {
-  if (status >= 500) return `a ${status}`;
+  // The one 5xx the protocol names: a register when the server holds --max-peers live peers
+  // (the fuzz fills it, over thousands of requests, with peers of rooms it never empties).
+  const serverFull =
+    status === 503 && method === 'POST' && /\/peers(\?|$)/.test(url) && /"error":"server_full"/.test(body);
+  if (status >= 500 && !serverFull) return `a ${status}`;
   if (headers['access-control-allow-origin'] === undefined) return 'an answer without CORS';
   if (body === '') return status >= 400 && method !== 'HEAD' ? `an empty ${status}` : undefined;
   const type = String(headers['content-type']);

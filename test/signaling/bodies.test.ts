@@ -86,7 +86,10 @@ forEachStore(t, async (t, kind) => {
     const app = await buildTestServer(t, kind);
     const a = await join(app, 'lab', 'a');
     const b = await join(app, 'lab', 'b');
-    const sendBytes = async (from: Registered, bytes: Buffer): Promise<{ status: number; error?: string }> => {
+    const sendBytes = async (
+      from: Registered,
+      bytes: Buffer,
+    ): Promise<{ status: number; error: string | undefined }> => {
       const response = await app.inject({
         method: 'POST',
         url: '/v1/rooms/lab/peers/b/messages',

@@ -13,7 +13,7 @@ async function registerFrom(
   address: string,
   body: Record<string, unknown> = {},
   headers: Record<string, string> = {},
-): Promise<{ status: number; error?: string; retryAfter?: unknown; message?: string }> {
+): Promise<{ status: number; error: string | undefined; retryAfter: unknown; message: string | undefined }> {
   const response = await app.inject({
     method: 'POST',
     url: '/v1/rooms/lab/peers',

@@ -56,8 +56,8 @@ t.test("the bundled transport keeps the first section's ICE credentials", async 
 t.test('and the call connects on it', async (t) => {
   const { offerer, answerer } = pair(t);
   // Only the first section's candidates, as aiortc: its other sections' transports go once BUNDLE is agreed.
-  offerer.onIceCandidate.subscribe((c) => void (c?.sdpMid === '0' && answerer.addIceCandidate(c.toJSON())));
-  answerer.onIceCandidate.subscribe((c) => void (c && offerer.addIceCandidate(c.toJSON())));
+  offerer.onIceCandidate.subscribe((c) => void (c?.sdpMid === '0' && answerer.addIceCandidate(c)));
+  answerer.onIceCandidate.subscribe((c) => void (c && offerer.addIceCandidate(c)));
   const connected = (pc: PeerConnection): Promise<void> =>
     new Promise((resolve, reject) => {
       pc.connectionStateChange.subscribe((state) => {
