@@ -21,11 +21,10 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { buildPionPeer } from '../scripts/pion-peer.js';
+import { repoRoot as root } from '../scripts/repo.js';
 import { createLossyPath, type LossyPath, type Side } from '../test/helpers/lossy-path.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const clientRoot = process.env.CLIENT_ROOT ?? root;
 const CALLS = Number(process.env.CALLS ?? 10);
 const RATES = (process.env.RATES ?? '0,5,10,20,30').split(',').map(Number);

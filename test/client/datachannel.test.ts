@@ -5,7 +5,7 @@ import { PeerInbox, toCallEvent } from '../../client/peer-inbox.js';
 import type { PeerEvent } from '../../client/session.js';
 import type { MailboxMessage } from '../../client/signaling-client.js';
 import { Deadline, DeadlineError } from '../../client/wait.js';
-import { captureLog } from './call-harness.js';
+import { captureLog } from '../helpers/call-harness.js';
 
 t.test('chat messages: ours are parsed, anything else is not', async (t) => {
   t.same(parseChatMessage('{"type":"ping","seq":1,"t":1234.5}'), { type: 'ping', seq: 1, t: 1234.5 });

@@ -1,9 +1,9 @@
 import t from 'tap';
 import { mailbox } from '../../client/mailbox.js';
 import { SignalingClient, type MailboxMessage } from '../../client/signaling-client.js';
-import { startService } from './processes.js';
-import { captureLog } from './call-harness.js';
-import { startFaultProxy } from './fault-proxy.js';
+import { startService } from '../helpers/processes.js';
+import { captureLog } from '../helpers/call-harness.js';
+import { startFaultProxy } from '../helpers/fault-proxy.js';
 
 /** The long-poll loop against the real bin/signaling. */
 

@@ -2,10 +2,10 @@ import t from 'tap';
 import { request } from 'undici';
 import { readBody, TooLargeError } from '../../client/protocol-check.js';
 import { SignalingClient, SignalingProtocolError } from '../../client/signaling-client.js';
-import { captureLog } from './call-harness.js';
-import { json, startHostileService } from './hostile-service.js';
+import { captureLog } from '../helpers/call-harness.js';
+import { json, startHostileService } from '../helpers/hostile-service.js';
 
-/** SignalingClient against answers that are not protocol v1 (the CLI's side: hostile.test.ts). */
+/** SignalingClient against answers that are not protocol v1 (the CLI's side: test/e2e/client-hostile-service.test.ts). */
 
 t.test('a poll answered with the wrong shape is a SignalingProtocolError naming what came back', async (t) => {
   const service = await startHostileService({

@@ -3,9 +3,9 @@ import { buildCli, toOptions } from '../../client/cli.js';
 import { ClientError } from '../../client/errors.js';
 import { register } from '../../client/registration.js';
 import { SignalingClient } from '../../client/signaling-client.js';
-import { captureLog } from './call-harness.js';
-import { startFaultProxy } from './fault-proxy.js';
-import { startService } from './processes.js';
+import { captureLog } from '../helpers/call-harness.js';
+import { startFaultProxy } from '../helpers/fault-proxy.js';
+import { startService } from '../helpers/processes.js';
 
 /** The registration policy of CLI.md against the real service (a fault proxy where it must misbehave). */
 

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { ClientError } from '../../client/errors.js';
-import { wirePair } from './call-harness.js';
+import { wirePair } from '../helpers/call-harness.js';
 
 /**
  * The session with two real werift peers in this process, wired directly

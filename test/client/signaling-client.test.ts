@@ -1,8 +1,8 @@
 import t from 'tap';
 import { SignalingClient, SignalingError, SignalingUnreachableError } from '../../client/signaling-client.js';
-import { startService } from './processes.js';
-import { captureLog } from './call-harness.js';
-import { startFaultProxy } from './fault-proxy.js';
+import { startService } from '../helpers/processes.js';
+import { captureLog } from '../helpers/call-harness.js';
+import { startFaultProxy } from '../helpers/fault-proxy.js';
 
 /** The signaling client against the real bin/signaling (and a fault proxy in front of it). */
 

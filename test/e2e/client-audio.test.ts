@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { readOggOpusFile } from '../../client/audio/ogg-reader.js';
-import { runClient, startService, type Service } from '../client/processes.js';
+import { runClient, startService, type Service } from '../helpers/processes.js';
 import { sine, toInt16, wavFile } from '../client/audio/wav.js';
 
 interface AudioReport {

@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
 import { SignalingClient } from '../../client/signaling-client.js';
-import { captureLog } from '../client/call-harness.js';
-import { runClient, startService, type ClientRun } from '../client/processes.js';
+import { captureLog } from '../helpers/call-harness.js';
+import { runClient, startService, type ClientRun } from '../helpers/processes.js';
 
 /**
  * bin/signaling and two bin/client processes on loopback: the calls that

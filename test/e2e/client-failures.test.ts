@@ -2,8 +2,8 @@ import { createServer } from 'node:net';
 import { once } from 'node:events';
 import t from 'tap';
 import { SignalingClient, type MailboxMessage } from '../../client/signaling-client.js';
-import { captureLog } from '../client/call-harness.js';
-import { runClient, startService, type ClientRun } from '../client/processes.js';
+import { captureLog } from '../helpers/call-harness.js';
+import { runClient, startService, type ClientRun } from '../helpers/processes.js';
 
 /**
  * bin/client when things go wrong, as real processes: each failure has its

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import t from 'tap';
-import { runClient, startService, type ClientRun } from '../client/processes.js';
+import { runClient, startService, type ClientRun } from '../helpers/processes.js';
 
 /**
  * The selected pair both peers report is one path: each side's local candidate

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Test } from 'tap';
-import { runClient, startService, type ClientRun, type Service } from '../client/processes.js';
+import { runClient, startService, type ClientRun, type Service } from '../helpers/processes.js';
 
 /**
  * What the STUN/TURN end-to-end tests share: a call between two real

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { runClient, startService, type ClientRun, type Service } from '../client/processes.js';
+import { runClient, startService, type ClientRun, type Service } from './processes.js';
 
 /**
  * A path between two peers that loses packets: two network namespaces joined

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import t from 'tap';
 import { repoRoot } from '../helpers/signaling.js';
-import { startService } from '../client/processes.js';
+import { startService } from '../helpers/processes.js';
 import { interopCall, peerArgs, runPeerProgram, type StartPeer } from './harness.js';
 
 /**

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type * as Playwright from 'playwright-core';
 import t from 'tap';
 import { repoRoot } from '../helpers/signaling.js';
-import { startService } from '../client/processes.js';
+import { startService } from '../helpers/processes.js';
 import { EXCHANGE, interopCall, type PeerOutcome, type PeerReport, type StartPeer } from './harness.js';
 
 /**

@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { Test } from 'tap';
-import { runClient, type Service } from '../client/processes.js';
+import { runClient, type Service } from '../helpers/processes.js';
 
 export type Role = 'offerer' | 'answerer';
 export const otherRole = (role: Role): Role => (role === 'offerer' ? 'answerer' : 'offerer');

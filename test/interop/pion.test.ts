@@ -1,6 +1,6 @@
 import t from 'tap';
 import { buildPionPeer } from '../../scripts/pion-peer.js';
-import { startService } from '../client/processes.js';
+import { startService } from '../helpers/processes.js';
 import { EXCHANGE, interopCall, peerArgs, runPeerProgram, type StartPeer } from './harness.js';
 
 /**

@@ -7,8 +7,8 @@ import t from 'tap';
 import { RedisStore } from '../../signaling/store/redis.js';
 import type { StoreLimits } from '../../signaling/store/store.js';
 import { redisClusterSkipReason, startRedisCluster } from '../helpers/redis.js';
-// The bins run outside tap's loader (see processes.ts), as users run them.
-import { startService } from '../client/processes.js';
+// The bins run outside tap's loader (see test/helpers/processes.ts), as users run them.
+import { startService } from '../helpers/processes.js';
 import { httpCall } from '../helpers/protocol-client.js';
 
 const limits: StoreLimits = { ttlMs: 30000, maxQueue: 1024, maxRoomPeers: 64, maxPeers: 100000, rate: 1000 };

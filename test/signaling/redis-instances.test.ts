@@ -4,8 +4,8 @@
  */
 import t, { type Test } from 'tap';
 import { redisSkipReason, startRedis } from '../helpers/redis.js';
-// The bins run outside tap's loader (see processes.ts), as users run them.
-import { startService, type Service } from '../client/processes.js';
+// The bins run outside tap's loader (see test/helpers/processes.ts), as users run them.
+import { startService, type Service } from '../helpers/processes.js';
 import { httpCall } from '../helpers/protocol-client.js';
 
 interface Peer {

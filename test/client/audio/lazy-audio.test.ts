@@ -2,7 +2,7 @@ import t from 'tap';
 import { MediaStreamTrack } from 'werift';
 import { createAudio } from '../../../client/audio/lazy-audio.js';
 import { createOpusAudio } from '../../../client/audio/opus-audio.js';
-import { captureLog } from '../call-harness.js';
+import { captureLog } from '../../helpers/call-harness.js';
 
 t.test('--audio none sends nothing, is not required, and loads nothing until audio arrives', async (t) => {
   const logs = captureLog('info');

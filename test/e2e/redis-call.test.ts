@@ -5,8 +5,8 @@
  */
 import t from 'tap';
 import { redisSkipReason, startRedis } from '../helpers/redis.js';
-// The bins run outside tap's loader (see processes.ts), as users run them.
-import { runClient, startService, type ClientRun } from '../client/processes.js';
+// The bins run outside tap's loader (see test/helpers/processes.ts), as users run them.
+import { runClient, startService, type ClientRun } from '../helpers/processes.js';
 
 interface Report {
   ok: boolean;

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { binEnv, inNetns, repoRoot, startSignaling, type SignalingProcess } from '../helpers/signaling.js';
+import { binEnv, inNetns, repoRoot, startSignaling, type SignalingProcess } from './signaling.js';
 
 /** Spawns a real bin from a tap test, without tap's hooks (see binEnv): as users run it. */
 export function spawnBin(

@@ -1,9 +1,15 @@
 import { performance } from 'node:perf_hooks';
 import t, { type Test } from 'tap';
 import { MAX_REMOTE_CANDIDATES } from '../../client/candidate-cap.js';
-import { fakeCandidate, makeOffer } from './hostile-offer.js';
-import { json, messages, startHostileService, type HostilePlan, type HostileService } from './hostile-service.js';
-import { runClient, type ClientRun } from './processes.js';
+import { fakeCandidate, makeOffer } from '../helpers/hostile-offer.js';
+import {
+  json,
+  messages,
+  startHostileService,
+  type HostilePlan,
+  type HostileService,
+} from '../helpers/hostile-service.js';
+import { runClient, type ClientRun } from '../helpers/processes.js';
 
 /**
  * bin/client against a service that answers what it should not: every answer

@@ -1,7 +1,7 @@
 import t from 'tap';
-import { parseArgs } from '../../../client/cli.js';
-import { coturnSkipReason, startCoturn } from '../../helpers/coturn.js';
-import { runClient } from '../processes.js';
+import { parseArgs } from '../../client/cli.js';
+import { coturnSkipReason, startCoturn } from '../helpers/coturn.js';
+import { runClient } from '../helpers/processes.js';
 
 t.test('--nat-only needs no --role and takes the STUN and TURN flags', async (t) => {
   const parsed = parseArgs(['--nat-only', '--stun', 'stun:192.0.2.1:3478', '--json']);
