@@ -2,7 +2,7 @@ import { parseArgs, UsageError } from './cli.js';
 import { interrupted } from './errors.js';
 import { createLogger } from './log.js';
 import { runPeer } from './run.js';
-import type { Werift } from './session.js';
+import type { Werift } from './call-setup.js';
 
 /** bin/client: parse flags, run, report; exit through process.exitCode. */
 async function main(args: string[]): Promise<number> {

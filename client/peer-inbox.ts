@@ -2,7 +2,7 @@ import { CandidateCap } from './candidate-cap.js';
 import type { ClientOptions } from './cli.js';
 import type { Logger } from './log.js';
 import { mailbox } from './mailbox.js';
-import type { PeerEvent } from './session.js';
+import type { PeerEvent } from './peer-messages.js';
 import { errorText, type MailboxMessage, type Registration, type SignalingClient } from './signaling-client.js';
 import { type Deadline, Latch } from './wait.js';
 

@@ -1,68 +1,24 @@
 import { performance } from 'node:perf_hooks';
-import type {
-  RTCDataChannel,
-  RTCIceCandidate,
-  RTCPeerConnection,
-  RTCRtpTransceiver,
-  RTCSessionDescription,
-} from 'werift';
-import { OPUS, type AudioHooks } from './audio/types.js';
-import type { ClientOptions } from './cli.js';
-import { routeCandidate } from './candidate-route.js';
+import type { RTCIceCandidate, RTCPeerConnection, RTCRtpTransceiver, RTCSessionDescription } from 'werift';
+import { OPUS } from './audio/types.js';
+import { classifyFailure, GAVE_UP } from './call-failure.js';
+import type { CallOutcome, CallSetup } from './call-setup.js';
+import { ChatOpening } from './chat-opening.js';
 import { ChatExchange } from './datachannel.js';
-import { EarlyMessages } from './early-messages.js';
-import { dataAcknowledged } from './sctp-drain.js';
 import { ClientError } from './errors.js';
 import { IceWatch } from './ice-watch.js';
-import type { IceServerPlan } from './ice-servers.js';
-import type { Logger } from './log.js';
-import type { CallNatHooks } from './nat/call-nat.js';
-import type { Report } from './report.js';
-import type * as WeriftModule from 'werift';
-import { Deadline, DeadlineError, Disposables, Latch, toError, settle } from './wait.js';
+import { Liveness, SILENCE_LIMIT_MS } from './liveness.js';
+import { newPeerConnection } from './peer-connection.js';
+import { PeerDeparture } from './peer-departure.js';
+import { isAnswer, type PeerEvent } from './peer-messages.js';
+import { RemoteCandidates } from './remote-candidates.js';
+import { dataAcknowledged } from './sctp-drain.js';
+import { Deadline, Disposables, Latch, toError, settle } from './wait.js';
 
-export type Werift = typeof WeriftModule;
+// client/run.ts takes these from here, with the Call they go with.
+export { isOffer } from './peer-messages.js';
+export type { Werift } from './call-setup.js';
 
-/** What the peer sent us through the service during this call. */
-export type PeerEvent =
-  | { kind: 'answer'; data: unknown }
-  | { kind: 'candidate'; data: unknown }
-  | { kind: 'bye'; reason: string }
-  | { kind: 'left'; reason: string };
-
-export interface CallSetup {
-  werift: Werift;
-  options: ClientOptions;
-  plan: IceServerPlan;
-  /** Extra host addresses to gather on (werift skips loopback by default). */
-  hostAddresses: string[] | undefined;
-  /** The offer, when we are the answerer. */
-  offer?: { type: 'offer'; sdp: string };
-  /** Sends a message to the peer through the service, in order. */
-  signal: (type: 'offer' | 'answer' | 'candidate' | 'bye', data: unknown) => Promise<void>;
-  audio: AudioHooks;
-  report: Report;
-  log: Logger;
-  /** Not connected by then: give up (werift has no ICE failure timeout, trap 4). */
-  connectDeadline: Deadline;
-  /** Aborts the call (SIGINT, SIGTERM). */
-  abort: AbortSignal;
-  /** The verdict's hooks (client/nat/call-nat.ts). */
-  nat?: CallNatHooks;
-}
-
-export interface CallOutcome {
-  /** Did the peer connection reach "connected"? */
-  connected: boolean;
-  error: ClientError | null;
-}
-
-/** 5 s without a chat message or an RTP packet ends the call (CLI.md). */
-export const SILENCE_LIMIT_MS = 5_000;
-/** After the peer's bye, how long its last data-channel messages may take to arrive. */
-const PEER_GONE_GRACE_MS = 1_000;
-/** A bye with one of these reasons before connecting: the peer failed and will not call again. */
-const GAVE_UP: ReadonlySet<string> = new Set(['ice_failed', 'dtls_failed', 'timeout']);
 /** After our bye, how long we wait for the peer's before closing anyway. */
 const LINGER_MS = 2_000;
 
@@ -73,23 +29,20 @@ const LINGER_MS = 2_000;
  */
 export class Call {
   private readonly disposables = new Disposables();
-  private readonly remoteCandidates: unknown[] = [];
-  private remoteUfrag: string | undefined;
-  private remoteDescriptionSet = false;
   private readonly answer = new Latch<{ type: 'answer'; sdp: string }>();
   /** Rejects with the first reason the call cannot go on. */
   private readonly failure = new Latch<never>();
   private readonly connected = new Latch();
   private readonly peerBye = new Latch();
   private exchangeComplete = false;
-  /** The peer hung up with a failure as its bye's reason: the peer-left that follows changes nothing. */
-  private peerGaveUp = false;
   private isConnected = false;
-  private lastSignOfLife = 0;
   private pc: RTCPeerConnection | undefined;
   /** setLocalDescription, which resolves when gathering ends and ICE has been started. */
   private settingLocal: Promise<unknown> | undefined;
   private readonly ice: IceWatch;
+  private readonly remoteCandidates: RemoteCandidates;
+  private readonly departure: PeerDeparture;
+  private readonly liveness: Liveness;
 
   constructor(private readonly setup: CallSetup) {
     this.ice = new IceWatch({
@@ -101,58 +54,20 @@ export class Call {
         this.connected.resolve();
       },
     });
-  }
-
-  /** A message from the peer, routed here by the mailbox loop. */
-  deliver(event: PeerEvent): void {
-    const { log } = this.setup;
-    switch (event.kind) {
-      case 'answer':
-        if (isDescription(event.data, 'answer')) this.answer.resolve(event.data);
-        else log.warn('ignored an answer without an SDP');
-        return;
-      case 'candidate':
-        this.onRemoteCandidate(event.data);
-        return;
-      case 'bye':
-      case 'left':
-        this.peerBye.resolve();
-        if (this.exchangeComplete || this.peerGaveUp) return;
-        if (event.kind === 'bye' && GAVE_UP.has(event.reason) && !this.isConnected) {
-          // It will not call back. Our own verdict is worth keeping: our gathering ends on its own (<= ~13 s).
-          this.peerGaveUp = true;
-          const error = new ClientError(
-            'ice_failed',
-            `${this.setup.options.peer} gave up before the connection was up (bye: ${event.reason})`,
-          );
-          void this.ice.gatheringDone.promise.then(() => this.fail(error));
-          return;
-        }
-        if (event.kind === 'bye' && event.reason === 'declined') {
-          this.fail(new ClientError('declined', `${this.setup.options.peer} declined the call`));
-          return;
-        }
-        this.onPeerGone(event.kind === 'bye' ? `hung up (bye: ${event.reason})` : `left the room (${event.reason})`);
-        return;
-    }
-  }
-
-  /**
-   * The peer hung up or left. Before the connection is up the call is over.
-   * After it, its last chat messages may still be on their way (the bye takes
-   * the service, they take SCTP): give them a moment before calling it a failure.
-   */
-  private onPeerGone(how: string): void {
-    const { peer } = this.setup.options;
-    if (!this.isConnected) {
-      this.fail(new ClientError('peer_left', `${peer} ${how} before the connection was up`));
-      return;
-    }
-    const grace = setTimeout(() => {
-      if (!this.exchangeComplete)
-        this.fail(new ClientError('peer_left', `${peer} ${how} before the exchange completed`));
-    }, PEER_GONE_GRACE_MS);
-    this.disposables.add(() => clearTimeout(grace));
+    this.remoteCandidates = new RemoteCandidates(setup.log, this.ice, () => this.pc);
+    this.departure = new PeerDeparture({
+      peer: setup.options.peer,
+      connected: () => this.isConnected,
+      complete: () => this.exchangeComplete,
+      gatheringDone: this.ice.gatheringDone.promise,
+      fail: (error) => this.fail(error),
+      disposables: this.disposables,
+    });
+    this.liveness = new Liveness({
+      peer: setup.options.peer,
+      complete: () => this.exchangeComplete,
+      fail: (error) => this.fail(error),
+    });
   }
 
   async run(): Promise<CallOutcome> {
@@ -160,7 +75,11 @@ export class Call {
       await this.walk();
       return { connected: this.isConnected, error: null };
     } catch (error) {
-      const failure = this.classify(error);
+      const failure = classifyFailure(error, {
+        connected: this.isConnected,
+        timeoutS: this.setup.options.timeoutS,
+        states: this.setup.report.states,
+      });
       if (GAVE_UP.has(failure.code) && !this.isConnected) {
         // Tell the peer why we hang up, so that it does not wait for us to call again.
         await this.setup.nat?.beforeBye(failure);
@@ -184,22 +103,7 @@ export class Call {
     this.disposables.add(() => abort.removeEventListener('abort', this.onAbort));
 
     // 1. Configuration: our ICE servers, never werift's default (trap 2); bundle explicit (trap 12).
-    const pc = new werift.RTCPeerConnection({
-      iceServers: plan.iceServers,
-      iceTransportPolicy: options.relayOnly ? 'relay' : 'all',
-      bundlePolicy: 'max-bundle',
-      iceAdditionalHostAddresses: this.setup.hostAddresses,
-      iceFilterCandidatePair: options.only ? onlyPairsFrom(localTypeFor(options.only)) : undefined,
-      codecs: {
-        audio: [
-          new werift.RTCRtpCodecParameters({
-            mimeType: OPUS.mimeType,
-            clockRate: OPUS.clockRate,
-            channels: OPUS.channels,
-          }),
-        ],
-      },
-    });
+    const pc = newPeerConnection(werift, options, plan, this.setup.hostAddresses);
     this.pc = pc;
     this.setup.nat?.attach(pc);
 
@@ -210,23 +114,14 @@ export class Call {
       pc.onTrack.subscribe((track) => {
         this.disposables.subscription(
           track.onReceiveRtp.subscribe((rtp) => {
-            this.signOfLife();
+            this.liveness.signOfLife();
             audio.onRtp(rtp);
           }),
         );
       }),
     );
-    const channelOpen = new Latch<RTCDataChannel>();
-    // The peer's first messages can come before we listen (early-messages.ts).
-    const early = new EarlyMessages();
-    this.disposables.add(() => early.dispose());
-    this.disposables.subscription(
-      pc.onDataChannel.subscribe((channel) => {
-        if (channel.label !== 'chat') return;
-        early.watch(channel);
-        channelOpen.resolve(channel);
-      }),
-    );
+    // The peer's first messages can come before we listen (chat-opening.ts).
+    const chat = new ChatOpening(pc, this.disposables);
 
     // 3. Offer or answer. The SDP goes out as createOffer/createAnswer made it:
     //    setLocalDescription resolves only when gathering ends (trap 1).
@@ -234,13 +129,7 @@ export class Call {
     let transceiver: RTCRtpTransceiver;
     if (isOfferer) {
       transceiver = pc.addTransceiver(track, { direction: 'sendrecv' });
-      const chat = pc.createDataChannel('chat');
-      early.watch(chat);
-      this.disposables.subscription(
-        chat.stateChanged.subscribe((state) => {
-          if (state === 'open') channelOpen.resolve(chat);
-        }),
-      );
+      chat.create(pc);
       const offer = await settle(pc.createOffer(), 'createOffer');
       this.ice.observeDtls(pc);
       const sent = this.setup.signal('offer', { type: offer.type, sdp: offer.sdp });
@@ -275,7 +164,7 @@ export class Call {
     // 4. Wait for ICE and DTLS, with a deadline of our own (trap 4).
     await this.until(this.connected.promise, this.setup.connectDeadline, 'connecting');
     await this.ice.selectedPair(pc);
-    const channel = await this.until(channelOpen.promise, new Deadline(10_000), 'opening the data channel');
+    const channel = await this.until(chat.open.promise, new Deadline(10_000), 'opening the data channel');
     report.timingsMs.dataChannelOpen = now();
     log.info({ label: channel.label }, `data channel ${channel.label} open`);
 
@@ -284,19 +173,18 @@ export class Call {
       messages: options.messages,
       intervalMs: options.intervalMs,
       log,
-      onSignOfLife: () => this.signOfLife(),
+      onSignOfLife: () => this.liveness.signOfLife(),
     });
     this.disposables.add(() => exchange.stop());
-    exchange.start(early.view(channel));
+    exchange.start(chat.view(channel));
     this.disposables.subscription(
       channel.stateChanged.subscribe((state) => {
-        if (state === 'closed' && !this.exchangeComplete) this.onPeerGone('closed the data channel');
+        if (state === 'closed' && !this.exchangeComplete) this.departure.gone('closed the data channel');
       }),
     );
     await this.until(audio.load?.() ?? Promise.resolve(), new Deadline(20_000), 'loading the audio stack');
     // Silence is counted from here: while the audio stack loaded, it was we who were busy.
-    this.signOfLife();
-    this.disposables.interval(() => this.checkLiveness(), 500);
+    this.liveness.watch(this.disposables);
     exchange.sendPings();
     const codec = transceiver.sender.codec;
     const audioPlayed = audio.start({ track, payloadType: codec?.payloadType ?? 96, codec: OPUS.name });
@@ -351,60 +239,12 @@ export class Call {
     description: { type: 'offer' | 'answer'; sdp: string },
   ): Promise<void> {
     await settle(pc.setRemoteDescription(description), `setRemoteDescription(${description.type})`);
-    this.remoteUfrag = /^a=ice-ufrag:(\S+)/m.exec(description.sdp)?.[1];
-    this.remoteDescriptionSet = true;
-    for (const candidate of this.remoteCandidates.splice(0)) await this.addRemoteCandidate(candidate);
-  }
-
-  private onRemoteCandidate(data: unknown): void {
-    if (data !== null && !isCandidateInit(data)) {
-      this.setup.log.warn({ data }, 'ignored a malformed candidate message');
-      return;
-    }
-    this.ice.remoteCandidate(data === null ? null : data.candidate);
-    // Buffered until the remote description is set: werift would too, but this way it is ours to see.
-    if (this.remoteDescriptionSet) void this.addRemoteCandidate(data);
-    else this.remoteCandidates.push(data);
-  }
-
-  private async addRemoteCandidate(data: unknown): Promise<void> {
-    const pc = this.pc;
-    if (!pc) return;
-    if (data !== null && isCandidateInit(data)) {
-      const ufrag = data.usernameFragment;
-      if (typeof ufrag === 'string' && this.remoteUfrag !== undefined && ufrag !== this.remoteUfrag) {
-        this.setup.log.debug({ ufrag }, 'dropped a candidate of an earlier call');
-        return;
-      }
-    }
-    try {
-      // An empty or unknown sdpMid (pion's) is routed by index, as browsers do.
-      const routed = data === null ? null : routeCandidate(data as RTCIceCandidateInitLike, pc.remoteDescription?.sdp);
-      await settle(pc.addIceCandidate(routed), 'addIceCandidate');
-    } catch (error) {
-      this.setup.log.warn(`addIceCandidate failed: ${toError(error, 'addIceCandidate').message}`);
-    }
+    await this.remoteCandidates.described(description.sdp);
   }
 
   private onLocalCandidate(candidate: RTCIceCandidate | undefined): void {
     if (!candidate) void this.send('candidate', null);
     else if (this.ice.localCandidate(candidate)) void this.send('candidate', candidate.toJSON());
-  }
-
-  private signOfLife(): void {
-    this.lastSignOfLife = performance.now();
-  }
-
-  private checkLiveness(): void {
-    const silentMs = performance.now() - this.lastSignOfLife;
-    if (silentMs > SILENCE_LIMIT_MS && !this.exchangeComplete) {
-      this.fail(
-        new ClientError(
-          'peer_silent',
-          `nothing from ${this.setup.options.peer} for ${(silentMs / 1000).toFixed(1)} s: it is gone`,
-        ),
-      );
-    }
   }
 
   private send(type: 'candidate', data: unknown): Promise<void> {
@@ -413,27 +253,27 @@ export class Call {
     });
   }
 
+  /** A message from the peer, routed here by the mailbox loop. */
+  deliver(event: PeerEvent): void {
+    switch (event.kind) {
+      case 'answer':
+        if (isAnswer(event.data)) this.answer.resolve(event.data);
+        else this.setup.log.warn('ignored an answer without an SDP');
+        return;
+      case 'candidate':
+        this.remoteCandidates.receive(event.data);
+        return;
+      case 'bye':
+      case 'left':
+        this.peerBye.resolve();
+        this.departure.said(event);
+        return;
+    }
+  }
+
   private fail(error: ClientError): void {
     if (!this.failure.settled) this.setup.log.debug({ code: error.code }, `call ends: ${error.message}`);
     this.failure.reject(error);
-  }
-
-  /** Maps whatever ended the call to a ClientError (first reason wins). */
-  private classify(error: unknown): ClientError {
-    if (error instanceof ClientError) return error;
-    if (error instanceof DeadlineError) {
-      const { states } = this.setup.report;
-      if (!this.isConnected) {
-        return new ClientError(
-          'timeout',
-          `not connected after ${this.setup.options.timeoutS} s (${error.what}; ICE ${states.ice}, DTLS ${states.dtls})`,
-        );
-      }
-      return new ClientError('incomplete', `${error.what} did not finish in time`);
-    }
-    return new ClientError(this.isConnected ? 'incomplete' : 'ice_failed', toError(error, 'call').message, {
-      cause: error,
-    });
   }
 
   private async close(): Promise<void> {
@@ -448,42 +288,6 @@ export class Call {
       this.setup.log.debug(`close: ${toError(error, 'close').message}`);
     });
   }
-}
-
-interface RTCIceCandidateInitLike {
-  candidate: string;
-  sdpMid?: string | null;
-  sdpMLineIndex?: number | null;
-  usernameFragment?: string | null;
-}
-
-function isCandidateInit(data: unknown): data is RTCIceCandidateInitLike {
-  return typeof data === 'object' && data !== null && typeof (data as { candidate?: unknown }).candidate === 'string';
-}
-
-function isDescription<T extends 'offer' | 'answer'>(data: unknown, type: T): data is { type: T; sdp: string } {
-  if (typeof data !== 'object' || data === null) return false;
-  const d = data as { type?: unknown; sdp?: unknown };
-  return d.type === type && typeof d.sdp === 'string';
-}
-
-export function isOffer(data: unknown): data is { type: 'offer'; sdp: string } {
-  return isDescription(data, 'offer');
-}
-
-/**
- * The local candidate type of the pairs that test `--only`'s path. A srflx
- * candidate is never the local side of a pair: its checks go out from its
- * base, the host socket (RFC 8445 6.1.2.4). So host and srflx paths both pair
- * from host candidates (which one is tested depends on what is signalled);
- * relay paths pair from relay candidates.
- */
-export function localTypeFor(only: NonNullable<ClientOptions['only']>): 'host' | 'relay' {
-  return only === 'relay' ? 'relay' : 'host';
-}
-
-function onlyPairsFrom(type: 'host' | 'relay') {
-  return (pair: { localCandidate: { type: string } }): boolean => pair.localCandidate.type === type;
 }
 
 function now(): number {

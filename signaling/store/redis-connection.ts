@@ -107,6 +107,24 @@ export class RedisConnections {
     return this.command.status === 'ready' && this.subscriber.status === 'ready' && this.subscribed;
   }
 
+  /** Up, and Redis answers a PING within `ms`. */
+  async answersPing(ms: number): Promise<boolean> {
+    if (!this.up()) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => {
+      timer = setTimeout(resolve, ms, false);
+    });
+    const answered = this.command.ping().then(
+      () => true,
+      () => false,
+    );
+    try {
+      return await Promise.race([answered, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Resolves when up; throws StoreUnavailableError when down (after a grace at start). */
   async whenUp(): Promise<void> {
     if (this.up()) return;

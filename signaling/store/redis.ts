@@ -17,8 +17,9 @@ import { clusterSeed, RedisConnections } from './redis-connection.js';
 import { HeldPolls } from './redis-held-polls.js';
 import { holdPoll, type HoldContext } from './redis-hold.js';
 import { registerPeer, type RegisterContext } from './redis-register.js';
-import { expiryIndexKey, indexMember, instanceChannel, roomBase, roomPeersKey, roomsKey } from './redis-keys.js';
-import { asNumber, asString, asStrings, roomReply, scripts, type RoomReply, type Script } from './redis-scripts.js';
+import { expiryIndexKey, instanceChannel, roomsKey } from './redis-keys.js';
+import { RoomScripts } from './redis-room.js';
+import { asNumber, asString, asStrings, scripts, type RoomReply } from './redis-scripts.js';
 import { answerMessages } from './redis-entry.js';
 import { sweepOnce } from './redis-sweep.js';
 import { tokenDigest } from './tokens.js';
@@ -73,23 +74,22 @@ export class RedisStore implements Store {
   private readonly endings = new Set<Promise<unknown>>();
   /** On a cluster the expiry index lives in its own slot, out of the room scripts' reach. */
   private readonly cluster: boolean;
-  private readonly clock: Clock | undefined;
   private sweeping: Promise<void> | undefined;
   private closed = false;
   private lastStats = { peers: 0, rooms: 0 };
   private readonly holding: HoldContext;
   private readonly registering: RegisterContext;
+  private readonly rooms: RoomScripts;
 
   constructor(options: RedisStoreOptions) {
     this.limits = options.limits;
     this.observer = options.observer ?? {};
     this.cluster = clusterSeed(options.url) !== undefined;
-    this.clock = options.clock;
     this.holding = {
       polls: this.polls,
       observer: this.observer,
       endPoll: async (poll, deliver) =>
-        await this.runRoom(scripts.endPoll, poll.room, [
+        await this.rooms.run(scripts.endPoll, poll.room, [
           poll.peer,
           poll.pollId,
           deliver ? '1' : '0',
@@ -101,12 +101,12 @@ export class RedisStore implements Store {
     this.registering = {
       limits: this.limits,
       cluster: this.cluster,
-      redis: async () => await this.redis(),
-      guard: async (command) => await this.guard(command),
-      runRoom: async (script, room, args) => await this.runRoom(script, room, args),
+      redis: async () => await this.rooms.redis(),
+      guard: async (command) => await this.rooms.guard(command),
+      runRoom: async (script, room, args) => await this.rooms.run(script, room, args),
       countPeers: async (redis) => await this.countPeers(redis),
       sweep: async () => await this.sweep(),
-      pinnedNow: () => this.pinnedNow(),
+      pinnedNow: () => this.rooms.pinnedNow(),
     };
     this.connections = new RedisConnections(
       options.url,
@@ -118,6 +118,7 @@ export class RedisStore implements Store {
         void this.recheckHeld();
       },
     );
+    this.rooms = new RoomScripts(this.connections, this.cluster, options.clock, this.observer);
     this.sweeper = setInterval(() => {
       if (this.sweeping === undefined) void this.sweep();
     }, sweepIntervalMs);
@@ -129,12 +130,12 @@ export class RedisStore implements Store {
   }
 
   async identify(room: string, token: string): Promise<string | undefined> {
-    const reply = await this.runRoom(scripts.identify, room, [tokenDigest(token)]);
+    const reply = await this.rooms.run(scripts.identify, room, [tokenDigest(token)]);
     return reply.status === 'ok' ? asString(reply.rest[0]) : undefined;
   }
 
   async send(request: SendRequest): Promise<SendOutcome> {
-    const reply = await this.runRoom(scripts.send, request.room, [
+    const reply = await this.rooms.run(scripts.send, request.room, [
       request.from,
       request.to,
       request.type,
@@ -164,7 +165,7 @@ export class RedisStore implements Store {
     const held = this.polls.open(request.room, request.peer, pollId);
     let reply: RoomReply;
     try {
-      reply = await this.runRoom(scripts.poll, request.room, [
+      reply = await this.rooms.run(scripts.poll, request.room, [
         request.peer,
         request.after,
         timeoutMs,
@@ -190,12 +191,12 @@ export class RedisStore implements Store {
   }
 
   async leave(room: string, peer: string): Promise<boolean> {
-    const reply = await this.runRoom(scripts.leave, room, [peer]);
+    const reply = await this.rooms.run(scripts.leave, room, [peer]);
     return reply.status === 'ok';
   }
 
   async list(room: string, viewer?: string): Promise<PeerSummary[]> {
-    const reply = await this.runRoom(scripts.list, room, [viewer ?? '']);
+    const reply = await this.rooms.run(scripts.list, room, [viewer ?? '']);
     const flat = asStrings(reply.rest[0]);
     const peers: PeerSummary[] = [];
     for (let i = 0; i + 2 < flat.length; i += 3) {
@@ -220,20 +221,7 @@ export class RedisStore implements Store {
 
   /** Connected, and Redis answers a PING promptly: a hung server keeps its sockets open. */
   async ready(): Promise<boolean> {
-    if (!this.connections.up()) return false;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<false>((resolve) => {
-      timer = setTimeout(resolve, readyPingMs, false);
-    });
-    const answered = this.connections.command.ping().then(
-      () => true,
-      () => false,
-    );
-    try {
-      return await Promise.race([answered, late]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return await this.connections.answersPing(readyPingMs);
   }
 
   async close(): Promise<void> {
@@ -254,7 +242,7 @@ export class RedisStore implements Store {
   private async recheckHeld(): Promise<void> {
     await Promise.allSettled(
       this.polls.waiting().map(async (poll) => {
-        const reply = await this.runRoom(scripts.recheck, poll.room, [poll.peer, poll.pollId]);
+        const reply = await this.rooms.run(scripts.recheck, poll.room, [poll.peer, poll.pollId]);
         if (reply.status === 'released') this.polls.deliver(poll, { kind: 'release' });
         else if (reply.status === 'ready') this.polls.deliver(poll, { kind: 'wake' });
       }),
@@ -268,8 +256,8 @@ export class RedisStore implements Store {
     const run = sweepOnce({
       redis: this.connections.command,
       ttlMs: this.limits.ttlMs,
-      pinnedNow: () => this.pinnedNow(),
-      runRoom: async (script, room, args) => await this.runRoom(script, room, args),
+      pinnedNow: () => this.rooms.pinnedNow(),
+      runRoom: async (script, room, args) => await this.rooms.run(script, room, args),
     }).catch(() => {
       // Redis went away mid-sweep; the next sweep after it returns picks up.
     });
@@ -287,39 +275,5 @@ export class RedisStore implements Store {
    */
   private async countPeers(redis: RedisConnections['command']): Promise<number> {
     return await redis.zcount(expiryIndexKey, '(0', '+inf');
-  }
-
-  private pinnedNow(): string {
-    return this.clock === undefined ? '' : String(Math.floor(this.clock.now()));
-  }
-
-  private async redis(): Promise<RedisConnections['command']> {
-    await this.connections.whenUp();
-    return this.connections.command;
-  }
-
-  private async guard<T>(command: Promise<T>): Promise<T> {
-    try {
-      return await command;
-    } catch (error) {
-      throw this.connections.failure(error);
-    }
-  }
-
-  private async runRoom(script: Script, room: string, args: Array<string | number>): Promise<RoomReply> {
-    const redis = await this.redis();
-    const keys = this.cluster ? [roomPeersKey(room)] : [roomPeersKey(room), expiryIndexKey];
-    const reply = roomReply(
-      await this.guard(script.run(redis, keys, [roomBase(room), room, this.pinnedNow(), ...args])),
-    );
-    if (reply.removed.length > 0) {
-      // A cluster: free the removed peers' places before answering; the sweep drops the entries.
-      await Promise.allSettled(
-        reply.removed.map(async (name) => await redis.zadd(expiryIndexKey, 'XX', 0, indexMember(room, name))),
-      );
-    }
-    for (let i = 0; i < reply.joined; i++) this.observer.stored?.('peer-joined');
-    for (let i = 0; i < reply.left; i++) this.observer.stored?.('peer-left');
-    return reply;
   }
 }

@@ -2,7 +2,7 @@ import { setImmediate as tick } from 'node:timers/promises';
 import t from 'tap';
 import { MAX_REMOTE_CANDIDATES } from '../../client/candidate-cap.js';
 import { PeerInbox } from '../../client/peer-inbox.js';
-import type { PeerEvent } from '../../client/session.js';
+import type { PeerEvent } from '../../client/peer-messages.js';
 import { captureLog } from '../helpers/call-harness.js';
 
 const candidate = (seq: number, data: unknown = { candidate: `candidate:${seq} 1 udp 1 127.1.0.1 9 typ host` }) => ({

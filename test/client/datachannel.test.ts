@@ -2,7 +2,7 @@ import t from 'tap';
 import { ChatExchange, parseChatMessage, summarizeRtt, type ChatChannel } from '../../client/datachannel.js';
 import { renderRecord } from '../../client/log.js';
 import { PeerInbox, toCallEvent } from '../../client/peer-inbox.js';
-import type { PeerEvent } from '../../client/session.js';
+import type { PeerEvent } from '../../client/peer-messages.js';
 import type { MailboxMessage } from '../../client/signaling-client.js';
 import { Deadline, DeadlineError } from '../../client/wait.js';
 import { captureLog } from '../helpers/call-harness.js';

@@ -4,7 +4,9 @@ import { createAudio } from '../../client/audio/lazy-audio.js';
 import { toOptions, buildCli, type ClientOptions } from '../../client/cli.js';
 import { createLogger, type Logger } from '../../client/log.js';
 import { emptyReport, type Report } from '../../client/report.js';
-import { Call, type CallOutcome, type PeerEvent } from '../../client/session.js';
+import type { CallOutcome } from '../../client/call-setup.js';
+import type { PeerEvent } from '../../client/peer-messages.js';
+import { Call } from '../../client/session.js';
 import { planIceServers } from '../../client/ice-servers.js';
 import { Deadline } from '../../client/wait.js';
 
