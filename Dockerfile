@@ -12,6 +12,7 @@ COPY tsconfig.json ./
 COPY bin ./bin
 COPY signaling ./signaling
 COPY client ./client
+COPY web ./web
 COPY natlab ./natlab
 COPY scripts ./scripts
 COPY bench ./bench
@@ -30,6 +31,8 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY bin ./bin
 COPY --from=build /app/dist/signaling ./dist/signaling
 COPY --from=build /app/dist/client ./dist/client
+# The browser peer page, served at GET / (its script and stylesheet under /app/).
+COPY --from=build /app/dist/web ./dist/web
 USER node
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \

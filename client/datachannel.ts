@@ -1,14 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from './log.js';
+import {
+  ALIVE_INTERVAL_MS,
+  parseChatMessage,
+  round1,
+  summarizeRtt,
+  type ChatMessage,
+  type DataChannelReport,
+} from './chat-message.js';
 import { Disposables, Latch } from './wait.js';
-
-/** The `chat` channel's messages (CLI.md "The data channel chat"). */
-export type ChatMessage =
-  | { type: 'ping'; seq: number; t: number }
-  | { type: 'pong'; seq: number; t: number }
-  | { type: 'done' }
-  | { type: 'alive' }
-  | { type: 'text'; text: string };
 
 /** What the exchange needs from a data channel: werift's RTCDataChannel fits. */
 export interface ChatChannel {
@@ -16,61 +16,6 @@ export interface ChatChannel {
   send(data: string): void;
   readonly onMessage: { subscribe(fn: (data: string | Buffer) => void): { unSubscribe(): void } };
 }
-
-export interface RttSummary {
-  min: number;
-  median: number;
-  max: number;
-}
-
-export interface DataChannelReport {
-  label: string;
-  /** Pings this side sent. */
-  sent: number;
-  /** Pongs that came back for them. */
-  received: number;
-  rttMs: RttSummary | null;
-  /** Whether the peer's `done` arrived (its pings answered, its audio played). */
-  peerDone: boolean;
-}
-
-export const ALIVE_INTERVAL_MS = 1_000;
-
-/** Parses one chat message; undefined for anything that is not one of ours. */
-export function parseChatMessage(data: string | Buffer): ChatMessage | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(typeof data === 'string' ? data : data.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const m = value as Record<string, unknown>;
-  switch (m.type) {
-    case 'ping':
-    case 'pong':
-      return Number.isInteger(m.seq) && typeof m.t === 'number'
-        ? { type: m.type, seq: m.seq as number, t: m.t }
-        : undefined;
-    case 'done':
-    case 'alive':
-      return { type: m.type };
-    case 'text':
-      return typeof m.text === 'string' ? { type: 'text', text: m.text } : undefined;
-    default:
-      return undefined;
-  }
-}
-
-export function summarizeRtt(samples: readonly number[]): RttSummary | null {
-  if (samples.length === 0) return null;
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  const median = sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-  return { min: round1(sorted[0] ?? 0), median: round1(median), max: round1(sorted[sorted.length - 1] ?? 0) };
-}
-
-const round1 = (x: number): number => Math.round(x * 10) / 10;
 
 /**
  * One side of the ping/pong exchange over `chat`: sends `messages` pings

@@ -1,10 +1,13 @@
 import type { AudioReport } from './audio/types.js';
 import type { ClientOptions } from './cli.js';
-import type { DataChannelReport } from './datachannel.js';
-import { ClientError, FAILURES, type FailureCode } from './errors.js';
+import type { DataChannelReport } from './chat-message.js';
+import { ClientError, type FailureCode } from './errors.js';
 import type { ReportCandidate } from './ice-log.js';
 import { noNatFields, type NatFields } from './nat/exchange.js';
 import { shortfalls, type Expectation } from './verdict.js';
+
+// The summary line is pure (the browser page prints it too); run.ts takes it from here.
+export { exitCodeOf, summaryLine } from './summary-line.js';
 
 /** The `--json` report of CLI.md, plus `states` and `gathering` (what was learned on the way). */
 export interface Report extends NatFields {
@@ -96,32 +99,4 @@ export function recordFailure(report: Report, error: unknown): void {
 export function toFailure(error: unknown): { code: FailureCode; message: string } {
   if (error instanceof ClientError) return { code: error.code, message: error.message };
   return { code: 'incomplete', message: error instanceof Error ? error.message : String(error) };
-}
-
-export function exitCodeOf(report: Report): number {
-  if (report.error) return FAILURES[report.error.code].exit;
-  return report.ok ? 0 : FAILURES.incomplete.exit;
-}
-
-/** The final summary for people, one line. */
-export function summaryLine(report: Report): string {
-  const dc = report.dataChannel;
-  const pings = dc ? `${dc.received}/${dc.sent} pongs` : 'no data channel';
-  const rtt = dc?.rttMs ? `, rtt ${dc.rttMs.min}/${dc.rttMs.median}/${dc.rttMs.max} ms (min/median/max)` : '';
-  const pair = report.selectedPair
-    ? `, via ${report.selectedPair.local.type} <-> ${report.selectedPair.remote.type}`
-    : '';
-  const audio = audioSummary(report);
-  if (report.ok) return `OK: ${pings}${rtt}${audio}${pair} (exit 0)`;
-  const why = report.error ? `${report.error.code}: ${report.error.message}` : 'the exchange was incomplete';
-  return `FAILED: ${why}; ${pings}${rtt}${audio}${pair} (exit ${exitCodeOf(report)})`;
-}
-
-function audioSummary(report: Report): string {
-  const audio = report.audio;
-  if (!audio || (audio.sent.packets === 0 && audio.received.packets === 0)) return '';
-  const { received } = audio;
-  const lost = received.lost !== null ? `, ${received.lost} lost` : '';
-  const hz = received.dominantHz !== null ? `, ${Math.round(received.dominantHz)} Hz` : '';
-  return `; audio ${audio.sent.packets} packets out, ${received.packets} in${lost}${hz}`;
 }

@@ -1,5 +1,5 @@
 import type { AudioReport } from './audio/types.js';
-import type { DataChannelReport } from './datachannel.js';
+import type { DataChannelReport } from './chat-message.js';
 
 /** 10 % loss at most, and at least one second of 20 ms Opus frames. */
 export const AUDIO_MIN_PACKETS = 50;

@@ -14,6 +14,7 @@ import { toProtocolError } from './http-errors.js';
 import { createMetrics } from './metrics.js';
 import { messageRoutes } from './routes/messages.js';
 import { operationRoutes } from './routes/operations.js';
+import { pageRoutes } from './routes/page.js';
 import { peerRoutes } from './routes/peers.js';
 import { createStore } from './store/select.js';
 import { systemClock, type Clock, type Store, type StoreObserver } from './store/store.js';
@@ -152,5 +153,6 @@ export function buildServer(config: Config, deps: ServerDeps = {}): FastifyInsta
   void app.register(peerRoutes, context);
   void app.register(messageRoutes, context);
   void app.register(operationRoutes, { store: store, metrics });
+  void app.register(pageRoutes);
   return app;
 }

@@ -1,5 +1,6 @@
 import t from 'tap';
-import { ChatExchange, parseChatMessage, summarizeRtt, type ChatChannel } from '../../client/datachannel.js';
+import { parseChatMessage, summarizeRtt } from '../../client/chat-message.js';
+import { ChatExchange, type ChatChannel } from '../../client/datachannel.js';
 import { renderRecord } from '../../client/log.js';
 import { PeerInbox, toCallEvent } from '../../client/peer-inbox.js';
 import type { PeerEvent } from '../../client/peer-messages.js';

@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { AudioReport } from '../../client/audio/types.js';
-import type { DataChannelReport } from '../../client/datachannel.js';
+import type { DataChannelReport } from '../../client/chat-message.js';
 import { shortfalls } from '../../client/verdict.js';
 
 const channel = (over: Partial<DataChannelReport> = {}): DataChannelReport => ({

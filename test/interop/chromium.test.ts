@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type * as Playwright from 'playwright-core';
 import t from 'tap';
+import { launchChromium, loadPlaywright } from '../helpers/chromium.js';
 import { repoRoot } from '../helpers/signaling.js';
 import { startService } from '../helpers/processes.js';
 import { EXCHANGE, interopCall, type PeerOutcome, type PeerReport, type StartPeer } from './harness.js';
@@ -15,29 +14,6 @@ import { EXCHANGE, interopCall, type PeerOutcome, type PeerReport, type StartPee
  * page's origin: every call the page makes is a cross-origin request, checked
  * by a real browser (preflights for the Authorization header included).
  */
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
-  '--autoplay-policy=no-user-gesture-required',
-];
-
-async function loadPlaywright(): Promise<typeof Playwright | string> {
-  if (!existsSync(CHROMIUM)) return `no ${CHROMIUM} (Debian package chromium)`;
-  try {
-    return await import('playwright-core');
-  } catch (error) {
-    return `playwright-core does not load: ${String(error)}`;
-  }
-}
-
 const playwright = await loadPlaywright();
 if (typeof playwright === 'string') {
   t.test('chromium against bin/client', { skip: `chromium: ${playwright}` }, () => undefined);
@@ -50,7 +26,7 @@ if (typeof playwright === 'string') {
 
   const service = await startService(['--cors-origin', pageOrigin]);
   t.teardown(() => service.stop());
-  const browser = await playwright.chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  const browser = await launchChromium(playwright);
   t.teardown(() => browser.close());
 
   /** Opens the page in a fresh context, waits for its report. */

@@ -1,0 +1,192 @@
+/**
+ * The service's own page (GET /) in Debian's chromium against bin/client,
+ * in both roles: both ends complete, each hears the other's tone, the
+ * page's table lists every candidate both sides sent, it shows the verdict
+ * line and the timeline, window.labReport has the CLI's report shape, a
+ * report file dropped on the page (and one given as ?report=) is drawn, and
+ * the page asks nothing of any other origin.
+ */
+import type * as Playwright from 'playwright-core';
+import t, { type Test } from 'tap';
+import { launchChromium, loadPlaywright } from '../helpers/chromium.js';
+import { runClient, startService, type Service } from '../client/processes.js';
+
+const EXCHANGE = { messages: 3, intervalMs: 200, durationS: 2 };
+const PAGE_TONE_HZ = 550;
+const CLI_TONE_HZ = { offerer: 440, answerer: 660 } as const;
+type Role = keyof typeof CLI_TONE_HZ;
+
+interface Candidate {
+  type: string;
+  address: string;
+  port: number;
+}
+interface CliReport {
+  ok: boolean;
+  candidates: { local: Candidate[]; remote: Candidate[] };
+  audio: { received: { packets: number; dominantHz: number | null } } | null;
+  peerReport: { role: string; ok: boolean } | null;
+  joint: string | null;
+}
+
+let rooms = 0;
+
+const near = (hz: number | null | undefined, expected: number): boolean =>
+  typeof hz === 'number' && Math.abs(hz - expected) <= expected * 0.05;
+
+const playwright = await loadPlaywright();
+if (typeof playwright === 'string') {
+  t.test('the page against bin/client', { skip: `chromium: ${playwright}` }, () => undefined);
+} else {
+  const service = await startService();
+  t.teardown(() => service.stop());
+  // Real host addresses instead of mDNS names, so the table can be checked against what bin/client saw.
+  const browser = await launchChromium(playwright, ['--disable-features=WebRtcHideLocalIpsWithMdns']);
+  t.teardown(() => browser.close());
+  let lastReport: string | undefined;
+
+  for (const pageRole of ['answerer', 'offerer'] as const) {
+    t.test(`the page as ${pageRole}`, async (t) => {
+      const report = await call(t, browser, service, pageRole);
+      lastReport ??= report;
+    });
+  }
+
+  t.test('a report file is drawn: dropped on the page, or given as ?report=', async (t) => {
+    if (lastReport === undefined) {
+      t.fail('no report from the calls');
+      return;
+    }
+    const context = await browser.newContext();
+    t.teardown(() => context.close());
+    const page = await context.newPage();
+    await page.goto(`${service.url}/`);
+    // A drop as the browser delivers it: a DataTransfer holding the file (the page's own types are not the test's).
+    await page.evaluate(`(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([${JSON.stringify(lastReport)}], 'client.json', { type: 'application/json' }));
+      document.getElementById('drop').dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true }));
+    })()`);
+    await page.waitForSelector('#timeline svg');
+    t.ok((await page.locator('#timeline svg .lane').count()) >= 2, 'the dropped report: both sides drawn');
+    t.match(await page.locator('#timeline svg title').first().textContent(), /client\.json/);
+
+    // ?report= is fetched from the page's own origin (its CSP allows no other).
+    await page.route(`${service.url}/reports/run.json`, (route) =>
+      route.fulfill({ contentType: 'application/json', body: lastReport }),
+    );
+    await page.goto(`${service.url}/?report=/reports/run.json`);
+    await page.waitForSelector('#timeline svg');
+    t.match(await page.locator('#timeline svg title').first().textContent(), /reports\/run\.json/);
+    t.ok((await page.locator('#timeline svg .mark').count()) >= 5, 'its marks drawn');
+  });
+}
+
+/** One call: the page in `pageRole`, bin/client in the other; every check; returns bin/client's --json line. */
+async function call(t: Test, browser: Playwright.Browser, service: Service, pageRole: Role): Promise<string> {
+  const room = `page-${process.pid}-${++rooms}`;
+  const cliRole: Role = pageRole === 'offerer' ? 'answerer' : 'offerer';
+  const client = runClient([
+    '--role',
+    cliRole,
+    '--signaling-addr',
+    service.url,
+    '--room',
+    room,
+    '--messages',
+    String(EXCHANGE.messages),
+    '--interval-ms',
+    String(EXCHANGE.intervalMs),
+    '--duration-s',
+    String(EXCHANGE.durationS),
+    '--timeout-s',
+    '30',
+    '--json',
+  ]);
+  const kill = setTimeout(() => client.child.kill('SIGKILL'), 60_000);
+  t.teardown(() => clearTimeout(kill));
+  const context = await browser.newContext();
+  t.teardown(() => context.close());
+  const page = await context.newPage();
+  const requests: string[] = [];
+  let log = '';
+  page.on('request', (request) => requests.push(request.url()));
+  page.on('console', (message) => (log += `${message.text()}\n`));
+  page.on('pageerror', (error) => (log += `page error: ${String(error)}\n`));
+  const query = new URLSearchParams({
+    room,
+    role: pageRole,
+    messages: String(EXCHANGE.messages),
+    intervalMs: String(EXCHANGE.intervalMs),
+    durationS: String(EXCHANGE.durationS),
+    autostart: '1',
+  });
+  await page.goto(`${service.url}/?${query.toString()}`);
+  await page.waitForFunction(() => (globalThis as { labReport?: unknown }).labReport !== undefined, null, {
+    timeout: 60_000,
+    polling: 250,
+  });
+  const labReport = (await page.evaluate(() => (globalThis as { labReport?: unknown }).labReport)) as Record<
+    string,
+    unknown
+  > & {
+    ok: boolean;
+    error: unknown;
+    candidates: { local: Candidate[]; remote: Candidate[] };
+    dataChannel: { sent: number; received: number; peerDone: boolean };
+    audio: { sent: { toneHz: number }; received: { packets: number; dominantHz: number | null } };
+  };
+  const ours = await client.result;
+  const cli = ours.reports.at(-1) as CliReport | undefined;
+  const pageLog = await page.locator('#log').innerText();
+  const context_ = { clientLog: ours.stderr, pageLog, console: log };
+
+  t.equal(ours.code, 0, `bin/client (${cliRole}) exits 0`, context_);
+  t.ok(near(cli?.audio?.received.dominantHz, PAGE_TONE_HZ), `bin/client hears the page's ${PAGE_TONE_HZ} Hz tone`, {
+    audio: cli?.audio,
+  });
+  t.equal(cli?.peerReport?.role, pageRole, "bin/client got the page's report");
+  t.match(cli?.joint, /^joint: OK both ways/, 'and printed the joint line from both reports');
+
+  t.equal(labReport.ok, true, 'the page reports ok', { error: labReport.error, pageLog });
+  for (const key of ['role', 'timingsMs', 'candidates', 'selectedPair', 'dataChannel', 'audio', 'error', 'verdict'])
+    t.ok(key in labReport, `window.labReport has ${key}`);
+  t.match(labReport.dataChannel, { sent: 3, received: 3, peerDone: true }, 'every ping answered, done received');
+  t.ok(labReport.audio.received.packets >= 50, "the page received a second of bin/client's audio");
+  t.ok(
+    near(labReport.audio.received.dominantHz, CLI_TONE_HZ[cliRole]),
+    `the page hears bin/client's ${CLI_TONE_HZ[cliRole]} Hz tone`,
+    { audio: labReport.audio },
+  );
+
+  const rows = await page
+    .locator('#candidates tbody tr')
+    .evaluateAll((trs) => trs.map((tr) => ({ side: tr.className, address: tr.children[4]?.textContent ?? '' })));
+  const listed = (side: string, c: Candidate): boolean =>
+    rows.some(
+      (r) => r.side === side && r.address === `${c.address.includes(':') ? `[${c.address}]` : c.address}:${c.port}`,
+    );
+  t.ok((cli?.candidates.local.length ?? 0) > 0, 'bin/client sent candidates');
+  for (const c of cli?.candidates.local ?? [])
+    t.ok(listed('remote', c), `remote ${c.type} ${c.address}:${c.port} listed`);
+  for (const c of cli?.candidates.remote ?? [])
+    t.ok(listed('local', c), `local ${c.type} ${c.address}:${c.port} listed`);
+  t.equal(
+    rows.filter((r) => r.side === 'local').length,
+    labReport.candidates.local.length,
+    'one row per local candidate',
+  );
+
+  t.match(await page.locator('#verdict').textContent(), /^OK: 3\/3 pongs/, "the verdict line in bin/client's words");
+  t.equal(await page.locator('#timeline svg .lane').count(), 3, 'the timeline: this side, the service, the other side');
+  t.notMatch(await page.locator('#timeline figcaption').textContent(), /sent no report/);
+
+  const foreign = requests.filter((url) => !url.startsWith(`${service.url}/`) && !/^(blob|data):/.test(url));
+  t.same(foreign, [], 'the page asked nothing of any other origin');
+  return (
+    ours.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .at(-1) ?? ''
+  );
+}
