@@ -15,11 +15,10 @@ export function serverOffset(arrivals: readonly Arrival[]): number {
 }
 
 /**
- * Where the peer's clock starts on ours. The service stamps the peer's
- * registration (`peer-joined`) and its `report`; the peer's report says when,
- * on its clock, it registered and finished. Either pair, through the
- * service's clock, gives the offset; registration is preferred (it happens
- * before the busy part of the call).
+ * Where the peer's clock starts on ours, when the service stamped the peer's
+ * registration (`peer-joined`: it came after us) and its report says when,
+ * on its clock, it registered. Otherwise null, and the timeline aligns the
+ * two data channels' opening instead (timeline-model.ts).
  */
 export function peerClock(
   summary: ReportSummary | null,
@@ -36,9 +35,5 @@ export function peerClock(
       offsetMs: Math.round(joined.message.ts - offset - t0 - registered),
       how: 'its registration, as the service stamped it',
     };
-  const sent = arrivals.find((a) => a.message.from === peer && a.message.type === 'report');
-  const done = summary.timingsMs.done ?? Math.max(...Object.values(summary.timingsMs).map((v) => v ?? 0));
-  if (sent)
-    return { offsetMs: Math.round(sent.message.ts - offset - t0 - done), how: 'its report, as the service stamped it' };
   return null;
 }

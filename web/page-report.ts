@@ -25,7 +25,7 @@ export interface PageReport extends Report {
   events: Mark[];
   /** Each message the service relayed to us, at its server timestamp placed on our clock. */
   service: Mark[];
-  /** Where the peer's start lies on our clock, and how that was worked out (null: no report from it). */
+  /** Where the peer's start lies on our clock, and how that was worked out (null: no stamp to place it by). */
   peerClock: { offsetMs: number; how: string } | null;
 }
 

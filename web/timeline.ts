@@ -10,7 +10,10 @@ const SVG = 'http://www.w3.org/2000/svg';
 const WIDTH = 960;
 const LEFT = 150;
 const RIGHT = 30;
-const LANE = 96;
+const LANE = 130;
+/** Label rows above and below a lane, nearest first; a label takes the first row where it fits. */
+const ROWS = [-10, 18, -22, 30, -34, 42, -46, 54];
+const CHAR_PX = 6;
 const TOP = 20;
 
 function el<K extends keyof SVGElementTagNameMap>(
@@ -45,19 +48,35 @@ export function drawTimeline(model: TimelineModel, title: string): SVGSVGElement
       el('text', { x: 8, y: y + 4, class: 'lane-name' }, lane.name),
       el('line', { x1: LEFT, x2: WIDTH - RIGHT, y1: y, y2: y, class: 'lane-line' }),
     );
-    lane.marks.forEach((mark, j) => {
+    const ends = ROWS.map(() => -Infinity);
+    for (const mark of [...lane.marks].sort((m, n) => m.t - n.t)) {
       const mx = x(mark.t);
-      const up = j % 2 === 0;
-      const row = Math.floor(j / 2) % 3;
-      const ly = up ? y - 10 - row * 12 : y + 18 + row * 12;
-      const g = el('g', { class: 'mark' });
+      // Candidates come in bursts: a tick each (its <title> names it), no label.
+      const quiet = /candidate|^(local|remote) /.test(mark.label);
+      const g = el('g', { class: quiet ? 'mark quiet' : 'mark' });
       g.append(
         el('title', {}, `${mark.t} ms: ${mark.label}`),
-        el('line', { x1: mx, x2: mx, y1: y - 6, y2: y + 6, class: 'tick' }),
-        el('text', { x: mx + 2, y: ly, class: 'mark-label' }, mark.label),
+        el('line', { x1: mx, x2: mx, y1: y - (quiet ? 4 : 6), y2: y + (quiet ? 4 : 6), class: 'tick' }),
       );
+      if (!quiet) {
+        const label = shortLabel(mark.label);
+        const width = label.length * CHAR_PX;
+        // Near the right edge a label ends at its mark instead of starting there.
+        const end = mx + width + 2 > WIDTH - 4;
+        const [from, to] = end ? [mx - width - 2, mx] : [mx, mx + width + 2];
+        let row = ends.findIndex((e) => e < from);
+        if (row < 0) row = ends.indexOf(Math.min(...ends));
+        ends[row] = to + 4;
+        const attrs: Record<string, string | number> = {
+          x: end ? mx - 2 : mx + 2,
+          y: y + (ROWS[row] ?? 0),
+          class: 'mark-label',
+        };
+        if (end) attrs['text-anchor'] = 'end';
+        g.append(el('text', attrs, label));
+      }
       group.append(g);
-    });
+    }
     svg.append(group);
   });
   const axisY = TOP + model.lanes.length * LANE + 10;
@@ -76,4 +95,10 @@ function niceStep(raw: number): number {
   const power = 10 ** Math.floor(Math.log10(Math.max(raw, 1)));
   for (const m of [1, 2, 5, 10]) if (m * power >= raw) return m * power;
   return 10 * power;
+}
+
+/** The label on the drawing: the words before any `;` or `:`, at most 28 characters (the <title> has them all). */
+function shortLabel(label: string): string {
+  const head = label.split(/[;:]/)[0] ?? label;
+  return head.length > 28 ? `${head.slice(0, 27)}…` : head;
 }

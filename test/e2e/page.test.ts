@@ -8,7 +8,7 @@
  */
 import type * as Playwright from 'playwright-core';
 import t, { type Test } from 'tap';
-import { launchChromium, loadPlaywright } from '../helpers/chromium.js';
+import { launchChromium, loadPlaywright } from '../../scripts/chromium.js';
 import { runClient, startService, type Service } from '../client/processes.js';
 
 const EXCHANGE = { messages: 3, intervalMs: 200, durationS: 2 };

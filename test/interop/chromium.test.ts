@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
-import { launchChromium, loadPlaywright } from '../helpers/chromium.js';
+import { launchChromium, loadPlaywright } from '../../scripts/chromium.js';
 import { repoRoot } from '../helpers/signaling.js';
 import { startService } from '../helpers/processes.js';
 import { EXCHANGE, interopCall, type PeerOutcome, type PeerReport, type StartPeer } from './harness.js';
