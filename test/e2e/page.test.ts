@@ -9,7 +9,7 @@
 import type * as Playwright from 'playwright-core';
 import t, { type Test } from 'tap';
 import { launchChromium, loadPlaywright } from '../../scripts/chromium.js';
-import { runClient, startService, type Service } from '../client/processes.js';
+import { runClient, startService, type Service } from '../helpers/processes.js';
 
 const EXCHANGE = { messages: 3, intervalMs: 200, durationS: 2 };
 const PAGE_TONE_HZ = 550;
@@ -73,7 +73,7 @@ if (typeof playwright === 'string') {
 
     // ?report= is fetched from the page's own origin (its CSP allows no other).
     await page.route(`${service.url}/reports/run.json`, (route) =>
-      route.fulfill({ contentType: 'application/json', body: lastReport }),
+      route.fulfill({ contentType: 'application/json', body: lastReport ?? '' }),
     );
     await page.goto(`${service.url}/?report=/reports/run.json`);
     await page.waitForSelector('#timeline svg');
