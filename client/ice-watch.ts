@@ -8,12 +8,10 @@ import {
   formatCounts,
   formatPair,
   parseCandidate,
-  selectedPairFromStats,
-  signalledTwin,
-  type SelectedPair,
   summarizeGathering,
   type CandidateInfo,
 } from './ice-log.js';
+import { selectedPairFromStats, signalledTwin, type SelectedPair } from './stats-pair.js';
 import type { IceServerPlan } from './ice-servers.js';
 import type { Logger } from './log.js';
 import type { Report } from './report.js';

@@ -1,19 +1,16 @@
-import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { ErrorCode } from '../signaling/protocol.js';
-import { createAudio } from './audio/lazy-audio.js';
 import type { ClientOptions } from './cli.js';
 import { ClientError } from './errors.js';
 import { planIceServers, type IceServerPlan } from './ice-servers.js';
-import { CallNat } from './nat/call-nat.js';
 import { startNatExchange } from './nat/start.js';
-import type { NatExchange } from './nat/exchange.js';
 import type { Logger } from './log.js';
 import { PeerInbox, pumpMailbox } from './peer-inbox.js';
 import { register } from './registration.js';
 import { emptyReport, exitCodeOf, isOk, judgeIncomplete, recordFailure, summaryLine, type Report } from './report.js';
-import { Call, isOffer, type Werift } from './session.js';
-import { errorText, SignalingClient, SignalingError, type Registration } from './signaling-client.js';
+import { CallFactory } from './call-factory.js';
+import type { Werift } from './call-setup.js';
+import { isOffer } from './peer-messages.js';
+import { errorText, SignalingClient, type Registration } from './signaling-client.js';
 import { abortReason, Deadline, DeadlineError } from './wait.js';
 
 export interface RunDeps {
@@ -209,89 +206,6 @@ function resetCall(report: Report): void {
     room: report.room,
     signalingAddr: report.signalingAddr,
   });
-}
-
-/** Builds and runs one Call with everything a call shares with the next. */
-class CallFactory {
-  /** Whether `ok` needs audio: the audio hooks say (false until client/audio lands). */
-  audioRequired = false;
-
-  constructor(
-    private readonly options: ClientOptions,
-    private readonly plan: IceServerPlan,
-    private readonly werift: Werift,
-    private readonly signaling: SignalingClient,
-    private readonly log: Logger,
-    private readonly abort: AbortSignal,
-    private readonly nat: NatExchange,
-  ) {}
-
-  async run(report: Report, inbox: PeerInbox, connectDeadline: Deadline, offer?: { type: 'offer'; sdp: string }) {
-    const { options, log } = this;
-    const audio = createAudio(options, log);
-    this.audioRequired = audio.required;
-    const nat = new CallNat({
-      report,
-      options,
-      plan: this.plan,
-      codec: Promise.resolve(this.werift),
-      exchange: this.nat,
-      send: (type, data) => this.send(type, data),
-      expect: () => ({ messages: options.messages, audioRequired: audio.required }),
-      log,
-    });
-    const call = new Call({
-      werift: this.werift,
-      options,
-      plan: this.plan,
-      hostAddresses: loopbackHostAddresses(options.signalingAddr, log),
-      ...(offer ? { offer } : {}),
-      signal: (type, data) => this.send(type, data),
-      audio,
-      report,
-      log,
-      connectDeadline,
-      abort: this.abort,
-      nat,
-    });
-    inbox.attach(call, options.peer);
-    this.nat.callStarted(report, (data) => this.send('nat', data));
-    try {
-      const outcome = await call.run();
-      if (outcome.error) recordFailure(report, outcome.error);
-      await nat.finish(outcome.error?.code === 'peer_left' || outcome.error?.code === 'declined');
-      return outcome;
-    } finally {
-      this.nat.callEnded();
-      inbox.detach();
-    }
-  }
-
-  private async send(type: string, data: unknown): Promise<void> {
-    const { options, log } = this;
-    log.debug({ to: options.peer, type, data }, `signal ${type} -> ${options.peer}`);
-    try {
-      await this.signaling.send(options.peer, type, data);
-    } catch (error) {
-      if (error instanceof SignalingError && error.code === ErrorCode.peer_not_found) {
-        throw new ClientError('peer_left', `${options.peer} is no longer in room ${options.room}`);
-      }
-      throw error;
-    }
-  }
-}
-
-/**
- * werift gathers no loopback candidates (trap 8). When the service is on
- * loopback the peers are on this host, so 127.0.0.1 is worth offering: it
- * makes the demo work on a machine whose only interface is lo.
- */
-function loopbackHostAddresses(signalingAddr: string, log: Logger): string[] | undefined {
-  const host = new URL(signalingAddr).hostname.replace(/^\[|\]$/g, '');
-  const loopback = host === 'localhost' || (isIP(host) === 4 && host.startsWith('127.')) || host === '::1';
-  if (!loopback) return undefined;
-  log.debug('the service is on loopback: gathering on 127.0.0.1 too');
-  return ['127.0.0.1'];
 }
 
 function logIcePlan(plan: IceServerPlan, log: Logger): void {

@@ -15,10 +15,6 @@ import { RemoteCandidates } from './remote-candidates.js';
 import { dataAcknowledged } from './sctp-drain.js';
 import { Deadline, Disposables, Latch, toError, settle } from './wait.js';
 
-// client/run.ts takes these from here, with the Call they go with.
-export { isOffer } from './peer-messages.js';
-export type { Werift } from './call-setup.js';
-
 /** After our bye, how long we wait for the peer's before closing anyway. */
 const LINGER_MS = 2_000;
 

@@ -5,7 +5,8 @@
  */
 import type { AudioReport } from '../client/audio/types.js';
 import type { Heard } from './audio.js';
-import { selectedPairFromStats, signalledTwin, type ReportCandidate } from '../client/ice-log.js';
+import type { ReportCandidate } from '../client/ice-log.js';
+import { selectedPairFromStats, signalledTwin } from '../client/stats-pair.js';
 import { pairsFromStats } from '../client/nat/pairs.js';
 import type { PairSummary } from '../signaling/protocol.js';
 

@@ -8,12 +8,11 @@ import {
   formatPair,
   formatPriority,
   parseCandidate,
-  selectedPairFromStats,
   splitPriority,
   summarizeGathering,
   type CandidateInfo,
-  signalledTwin,
 } from '../../client/ice-log.js';
+import { selectedPairFromStats, signalledTwin } from '../../client/stats-pair.js';
 
 t.test('parseCandidate: werift host, srflx, relay and browser forms', async (t) => {
   t.same(
