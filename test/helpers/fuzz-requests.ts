@@ -281,6 +281,8 @@ export function answerProblem(
   if (body === '') return status >= 400 && method !== 'HEAD' ? `an empty ${status}` : undefined;
   const type = String(headers['content-type']);
   if (url.startsWith('/metrics') && status === 200) return /^text\/plain/.test(type) ? undefined : `metrics as ${type}`;
+  // The browser peer page is the one HTML answer (when the build made it).
+  if (/^\/(\?|$)/.test(url) && status === 200) return /^text\/html/.test(type) ? undefined : `the page as ${type}`;
   if (!/^application\/json/.test(type)) return `a body of type ${type}`;
   let parsed: unknown;
   try {

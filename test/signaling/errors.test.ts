@@ -96,7 +96,8 @@ t.test('names: the pattern, length and case', async (t) => {
 t.test('unknown routes and methods are JSON 404s, never HTML', async (t) => {
   const app = await buildTestServer(t, memoryStore);
   for (const [method, url] of [
-    ['GET', '/'],
+    ['GET', '/nope'],
+    ['POST', '/'],
     ['GET', '/v1/rooms'],
     ['PUT', '/v1/rooms/lab/peers'],
     ['PATCH', '/healthz'],
