@@ -129,9 +129,11 @@ export class IceWatch {
 
   /**
    * The pair that carries traffic, from getStats() (docs/WERIFT.md, The selected pair), into
-   * the report; logged when it is new or has changed.
+   * the report; logged when it is new or has changed. After the exchange (`final`), what the
+   * wire saw on it: the data packets sent on the pair and those that arrived on its socket
+   * from its remote address, and a warning when data came in on another pair.
    */
-  async selectedPair(pc: RTCPeerConnection): Promise<void> {
+  async selectedPair(pc: RTCPeerConnection, final = false): Promise<void> {
     const { log, report } = this.ctx;
     try {
       const stats = await new Deadline(2_000).race(pc.getStats(), 'getStats');
@@ -145,8 +147,26 @@ export class IceWatch {
       if (!previous || path(previous) !== path(pair)) {
         log.info({ pair }, formatPair(pair.local, pair.remote, pair.rttMs));
       }
+      if (final) this.wireSeen(pair);
     } catch (error) {
       log.debug(`getStats failed: ${toError(error, 'getStats').message}`);
+    }
+  }
+
+  private wireSeen(pair: SelectedPair): void {
+    const { log } = this.ctx;
+    const { packetsSent, packetsReceived, packetsElsewhere } = pair;
+    if (packetsSent === undefined || packetsReceived === undefined) return;
+    log.info(
+      { packetsSent, packetsReceived, packetsElsewhere },
+      `on the wire: ${packetsSent} data packets sent on the selected pair, ${packetsReceived} received on it from ${pair.remote.address}:${pair.remote.port}`,
+    );
+    if (packetsReceived === 0)
+      log.warn('no data packet arrived on the selected pair: the path named is not the one the packets took');
+    if ((packetsElsewhere ?? 0) > 0) {
+      log.warn(
+        `${packetsElsewhere} data packets arrived on other candidate pairs than the selected one: the peer also sent on another path`,
+      );
     }
   }
 

@@ -4,6 +4,7 @@ import type { DataChannelReport } from './chat-message.js';
 import { ClientError, type FailureCode } from './errors.js';
 import type { ReportCandidate } from './ice-log.js';
 import { noNatFields, type NatFields } from './nat/exchange.js';
+import type { SelectedPair } from './stats-pair.js';
 import { shortfalls, type Expectation } from './verdict.js';
 
 // The summary line is pure (the browser page prints it too); run.ts takes it from here.
@@ -19,7 +20,7 @@ export interface Report extends NatFields {
   signalingAddr: string;
   timingsMs: Timings;
   candidates: { local: ReportCandidate[]; remote: ReportCandidate[] };
-  selectedPair: { local: ReportCandidate; remote: ReportCandidate; rttMs: number | null } | null;
+  selectedPair: SelectedPair | null;
   dataChannel: DataChannelReport | null;
   audio: AudioReport | null;
   /** The last state each state machine reached. */

@@ -199,7 +199,7 @@ export class Call {
     }
     this.exchangeComplete = true;
     report.timingsMs.done = now();
-    await this.ice.selectedPair(pc);
+    await this.ice.selectedPair(pc, true);
 
     // 6. Hang up: once the peer has our last messages (our done may wait for a retransmission),
     //    our report summary, bye through the service, then give the peer a moment to read them.

@@ -13,6 +13,8 @@ interface StatsRecord {
   localCandidateId?: string;
   remoteCandidateId?: string;
   currentRoundTripTime?: number;
+  packetsSent?: number;
+  packetsReceived?: number;
   address?: string;
   port?: number;
   protocol?: string;
@@ -27,6 +29,11 @@ export interface SelectedPair {
   local: ReportCandidate;
   remote: ReportCandidate;
   rttMs: number | null;
+  /** Data packets (not ICE checks) sent on the pair and received on it, as counted on the wire. */
+  packetsSent?: number;
+  packetsReceived?: number;
+  /** Data packets that arrived on another pair: a path the report would otherwise not name. */
+  packetsElsewhere?: number;
 }
 
 /**
@@ -51,11 +58,21 @@ export function selectedPairFromStats(records: Iterable<unknown>): SelectedPair 
   const remote = pair?.remoteCandidateId !== undefined ? byId.get(pair.remoteCandidateId) : undefined;
   if (!pair || !local || !remote) return null;
   const rtt = pair.currentRoundTripTime;
-  return {
+  const selected: SelectedPair = {
     local: candidateFromStats(local),
     remote: candidateFromStats(remote),
     rttMs: typeof rtt === 'number' && Number.isFinite(rtt) ? Math.round(rtt * 10_000) / 10 : null,
   };
+  if (typeof pair.packetsSent === 'number') selected.packetsSent = pair.packetsSent;
+  if (typeof pair.packetsReceived === 'number') {
+    selected.packetsReceived = pair.packetsReceived;
+    let elsewhere = 0;
+    for (const record of byId.values()) {
+      if (record.type === 'candidate-pair' && record !== pair) elsewhere += record.packetsReceived ?? 0;
+    }
+    selected.packetsElsewhere = elsewhere;
+  }
+  return selected;
 }
 
 /**

@@ -224,6 +224,10 @@ export const PairSummary = Type.Object({
   retransmissionsSent: Type.Optional(Type.Integer({ minimum: 0 })),
   responsesReceived: Type.Integer({ minimum: 0 }),
   requestsReceived: Type.Optional(Type.Integer({ minimum: 0 })),
+  packetsSent: Type.Optional(Type.Integer({ minimum: 0, description: 'data packets (not checks) sent on the pair' })),
+  packetsReceived: Type.Optional(
+    Type.Integer({ minimum: 0, description: "data packets that arrived on the pair's socket from its remote address" }),
+  ),
   rttMs: Type.Union([Type.Number(), Type.Null()]),
 });
 export type PairSummary = Static<typeof PairSummary>;

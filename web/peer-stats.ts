@@ -6,12 +6,12 @@
 import type { AudioReport } from '../client/audio/types.js';
 import type { Heard } from './audio.js';
 import type { ReportCandidate } from '../client/ice-log.js';
-import { selectedPairFromStats, signalledTwin } from '../client/stats-pair.js';
+import { selectedPairFromStats, signalledTwin, type SelectedPair } from '../client/stats-pair.js';
 import { pairsFromStats } from '../client/nat/pairs.js';
 import type { PairSummary } from '../signaling/protocol.js';
 
 export interface StatsView {
-  selectedPair: { local: ReportCandidate; remote: ReportCandidate; rttMs: number | null } | null;
+  selectedPair: SelectedPair | null;
   pairs: PairSummary[];
   audio: Omit<AudioReport, 'sent' | 'received'> & {
     sent: { packets: number };

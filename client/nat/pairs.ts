@@ -12,6 +12,8 @@ interface StatsRecord {
   retransmissionsSent?: number;
   responsesReceived?: number;
   requestsReceived?: number;
+  packetsSent?: number;
+  packetsReceived?: number;
   currentRoundTripTime?: number;
   candidateType?: string;
   protocol?: string;
@@ -25,7 +27,9 @@ export const MAX_PAIRS = 40;
 /**
  * Every candidate pair ICE formed, with its checks: requests sent, answers
  * received (a pair with requests out and nothing back was filtered on the
- * way), requests received from the peer. Nominated pairs first.
+ * way), requests received from the peer; and the data packets each carried,
+ * counted by the socket and the source address they arrived from
+ * (patches/werift+0.24.4+009+wire-counted-pairs.patch). Nominated pairs first.
  */
 export function pairsFromStats(records: Iterable<unknown>): PairSummary[] {
   const byId = new Map<string, StatsRecord>();
@@ -50,6 +54,8 @@ export function pairsFromStats(records: Iterable<unknown>): PairSummary[] {
       retransmissionsSent: pair.retransmissionsSent ?? 0,
       responsesReceived: pair.responsesReceived ?? 0,
       requestsReceived: pair.requestsReceived ?? 0,
+      packetsSent: pair.packetsSent ?? 0,
+      packetsReceived: pair.packetsReceived ?? 0,
       rttMs: typeof rtt === 'number' && Number.isFinite(rtt) ? Math.round(rtt * 10_000) / 10 : null,
     });
   }

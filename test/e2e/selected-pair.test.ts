@@ -39,7 +39,14 @@ interface Candidate {
 interface Report {
   ok: boolean;
   candidates: { local: Candidate[] };
-  selectedPair: { local: Candidate; remote: Candidate; rttMs: number | null } | null;
+  selectedPair: {
+    local: Candidate;
+    remote: Candidate;
+    rttMs: number | null;
+    packetsSent?: number;
+    packetsReceived?: number;
+    packetsElsewhere?: number;
+  } | null;
   pairs: { local: Candidate; remote: Candidate; nominated: boolean }[];
 }
 
@@ -104,6 +111,16 @@ for (let call = 1; call <= CALLS; call++) {
         path(report.selectedPair?.local),
         `${side}: the nominated pair is the selected one`,
       );
+    }
+    // What the wire saw: the data went out on the selected pair, and came in on it from its remote.
+    for (const [side, report, run] of [
+      ['offerer', offer, o],
+      ['answerer', answer, a],
+    ] as const) {
+      t.ok((report.selectedPair?.packetsSent ?? 0) > 0, `${side}: data packets sent on the selected pair`);
+      t.ok((report.selectedPair?.packetsReceived ?? 0) > 0, `${side}: data packets received on it`);
+      t.equal(report.selectedPair?.packetsElsewhere, 0, `${side}: no data arrived on another pair`);
+      t.match(run.stderr, /on the wire: \d+ data packets sent on the selected pair, \d+ received on it from /);
     }
     t.type(offer.selectedPair?.rttMs, 'number', 'offerer: rtt kept');
     t.type(answer.selectedPair?.rttMs, 'number', 'answerer: rtt kept');
