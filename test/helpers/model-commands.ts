@@ -264,15 +264,6 @@ const poll = fc
       if (self === undefined) expected = { ok: false, code: 'unauthorized' };
       else if (!/^[0-9]{1,15}$/.test(after)) expected = { ok: false, code: 'invalid_cursor' };
       else expected = m.poll(self, Number(after));
-      console.error(
-        label,
-        after,
-        m.now - 1764000000000,
-        JSON.stringify(
-          [...m.rooms].map(([r, ps]) => [r, ps.map((p) => [p.name, p.expiresAt - 1764000000000, p.queue])]),
-        ),
-        observed.text,
-      );
       agree(h, label, observed, expected, 200);
       if (!drop && observed.status === 200) {
         const seqs = (JSON.parse(observed.text) as { messages: Array<{ seq: number }> }).messages.map((x) => x.seq);
