@@ -21,6 +21,9 @@ const TARGET_RATIO = 0.7;
 
 type Role = 'offerer' | 'answerer';
 type Sample = Record<Role, number>;
+/** bin/client's own milestones, from its report's timingsMs (ms since its process started). */
+const PHASES = ['registered', 'gatheringComplete', 'iceConnected', 'dtlsConnected', 'dataChannelOpen'] as const;
+type Phases = Record<(typeof PHASES)[number], number>;
 
 function parseJson(line: string): Record<string, unknown> | undefined {
   try {
@@ -60,8 +63,8 @@ async function bareRound(): Promise<Sample> {
 }
 
 /** bin/client offerer and answerer started together, in a room of their own. */
-async function clientRound(url: string, room: string): Promise<Sample> {
-  const run = async (role: Role): Promise<number> => {
+async function clientRound(url: string, room: string): Promise<Record<Role, Phases>> {
+  const run = async (role: Role): Promise<Phases> => {
     const child = spawn(
       process.execPath,
       [
@@ -90,10 +93,14 @@ async function clientRound(url: string, room: string): Promise<Sample> {
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     const [code] = (await once(child, 'exit')) as [number | null];
     const report = parseJson(out.trim().split('\n').pop() ?? '');
-    const timings = report?.timingsMs as { dataChannelOpen?: number | null } | undefined;
-    if (code !== 0 || typeof timings?.dataChannelOpen !== 'number')
-      throw new Error(`bin/client ${role} exited ${code}: ${out}`);
-    return timings.dataChannelOpen;
+    const timings = report?.timingsMs as Partial<Record<keyof Phases, number | null>> | undefined;
+    const phases = {} as Phases;
+    for (const phase of PHASES) {
+      const value = timings?.[phase];
+      if (code !== 0 || typeof value !== 'number') throw new Error(`bin/client ${role} exited ${code}: ${out}`);
+      phases[phase] = value;
+    }
+    return phases;
   };
   const [offerer, answerer] = await Promise.all([run('offerer'), run('answerer')]);
   return { offerer, answerer };
@@ -114,7 +121,7 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
 async function main(): Promise<void> {
   const signaling = await startSignaling();
   const bare: Sample[] = [];
-  const client: Sample[] = [];
+  const client: Record<Role, Phases>[] = [];
   try {
     // One warm-up round each (disk cache), then interleaved rounds so load drifts hit both alike.
     await bareRound();
@@ -142,11 +149,26 @@ async function main(): Promise<void> {
   );
   console.log(`${''.padEnd(28)}${'offerer'.padStart(9)}${'answerer'.padStart(10)}`);
   const b = row('bare werift pair (pipes)', bare);
-  const c = row('bin/client via signaling', client);
+  const c = row(
+    'bin/client via signaling',
+    client.map((s) => ({ offerer: s.offerer.dataChannelOpen, answerer: s.answerer.dataChannelOpen })),
+  );
   const ratio = { offerer: c.offerer / b.offerer, answerer: c.answerer / b.answerer };
   console.log(
     `${'ratio client / bare'.padEnd(28)}${ratio.offerer.toFixed(2).padStart(9)}${ratio.answerer.toFixed(2).padStart(10)}`,
   );
+  // Where bin/client's time goes: each milestone's median, and the step from the one before.
+  console.log(`\nbin/client, where the time goes (median ms since process start; +step from the previous)`);
+  const previous: Sample = { offerer: 0, answerer: 0 };
+  for (const phase of PHASES) {
+    const at = {
+      offerer: median(client.map((s) => s.offerer[phase])),
+      answerer: median(client.map((s) => s.answerer[phase])),
+    };
+    const cell = (role: Role): string => `${at[role]} (+${at[role] - previous[role]})`;
+    console.log(`  ${phase.padEnd(26)}${cell('offerer').padStart(14)}${cell('answerer').padStart(14)}`);
+    Object.assign(previous, at);
+  }
   const meets = Math.max(c.offerer, c.answerer) <= TARGET_MS && Math.max(ratio.offerer, ratio.answerer) <= TARGET_RATIO;
   console.log(`target: <= ${TARGET_MS} ms and <= ${TARGET_RATIO}x the bare pair: ${meets ? 'met' : 'NOT met'}`);
 }
