@@ -36,6 +36,11 @@ export async function runPeer(options: ClientOptions, deps: RunDeps): Promise<nu
   let pumping: Promise<void> | undefined;
   let calls: CallFactory | undefined;
   let report = emptyReport(options);
+  // werift makes one DTLS certificate per process, on the first createOffer/createAnswer
+  // (~50 ms of ECDSA and X.509): make it as soon as werift has loaded, while we register.
+  deps.werift
+    .then(async (werift) => await werift.RTCDtlsTransport.SetupCertificate())
+    .catch((error: unknown) => log.debug(`certificate: ${errorText(error)}`));
   try {
     const registration = await register(signaling, options, log, abort);
     const registeredAt = (report.timingsMs.registered = Math.round(performance.now()));
@@ -59,9 +64,6 @@ export async function runPeer(options: ClientOptions, deps: RunDeps): Promise<nu
     pumping = pumpMailbox(signaling, registration, options, inbox, log, pump.signal);
     const werift = await deps.werift;
     log.debug('werift loaded');
-    // werift makes one DTLS certificate per process, on the first createOffer/createAnswer
-    // (~50 ms of ECDSA and X.509): make it now, while we wait for the peer or its offer.
-    werift.RTCDtlsTransport.SetupCertificate().catch((error: unknown) => log.debug(`certificate: ${errorText(error)}`));
     calls = new CallFactory(options, plan, werift, signaling, log, abort, nat);
 
     if (options.role === 'offerer') {
