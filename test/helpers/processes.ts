@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
+import type { Report } from '../../client/report.js';
 import { binEnv, inNetns, repoRoot, startSignaling, type SignalingProcess } from './signaling.js';
 
 /** Spawns a real bin from a tap test, without tap's hooks (see binEnv): as users run it. */
@@ -31,7 +32,8 @@ export interface ClientRun {
     signal: NodeJS.Signals | null;
     stdout: string;
     stderr: string;
-    reports: Array<Record<string, unknown>>;
+    /** The `--json` reports on stdout, as parsed (not validated). */
+    reports: Report[];
   }>;
   /** stderr so far, line by line. */
   lines: string[];
@@ -63,7 +65,7 @@ export function runClient(args: string[], options: { netns?: string } = {}): Cli
     const reports = stdout
       .split('\n')
       .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+      .map((l) => JSON.parse(l) as Report);
     return { code, signal, stdout, stderr, reports };
   })();
   return {
