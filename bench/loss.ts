@@ -3,9 +3,9 @@
  * connect, how many complete, how long the data channel takes to open, and
  * the audio loss reported against the rate dropped. Our pair (bin/client both
  * sides) and, in the same run on the same path, a pion pair as the anchor
- * (the interop tests' pion peer, scripts/pion-peer.ts). The path is the
- * tests' (test/helpers/lossy-path.ts): two namespaces, each side's incoming
- * UDP dropped with the rate, so each direction loses that share.
+ * (the interop tests' pion peer, scripts/pion-peer.ts). The path is the one
+ * the loss tests use (scripts/lossy-path.ts): two namespaces, each side's
+ * incoming UDP dropped with the rate, so each direction loses that share.
  *
  *   npm run bench:loss                       (root: network namespaces)
  *   CALLS=4 RATES=0,20 npm run bench:loss    fewer calls, some rates
@@ -23,7 +23,7 @@ import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { buildPionPeer } from '../scripts/pion-peer.js';
 import { repoRoot as root } from '../scripts/repo.js';
-import { createLossyPath, type LossyPath, type Side } from '../test/helpers/lossy-path.js';
+import { createLossyPath, type LossyPath, type Side } from '../scripts/lossy-path.js';
 
 const clientRoot = process.env.CLIENT_ROOT ?? root;
 const CALLS = Number(process.env.CALLS ?? 10);
