@@ -24,6 +24,7 @@ import { createInterface } from 'node:readline';
 import { buildPionPeer } from '../scripts/pion-peer.js';
 import { repoRoot as root } from '../scripts/repo.js';
 import { createLossyPath, type LossyPath, type Side } from '../scripts/lossy-path.js';
+import { median } from './stats.js';
 
 const clientRoot = process.env.CLIENT_ROOT ?? root;
 const CALLS = Number(process.env.CALLS ?? 10);
@@ -187,12 +188,6 @@ interface Row {
   errors: Map<string, number>;
 }
 
-const median = (xs: number[]): number | null => {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] ?? null) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
-};
 const mean = (xs: number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 const pct = (x: number | null): string => (x === null ? '—' : `${(x * 100).toFixed(1)} %`);
 
@@ -257,7 +252,7 @@ async function main(): Promise<void> {
   );
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of rows) {
-    const open = median(r.openMs);
+    const open = r.openMs.length > 0 ? median(r.openMs) : null;
     const errors = [...r.errors].map(([e, n]) => `${e} ×${n}`).join(', ') || '—';
     console.log(
       `| ${r.rate} % | ${r.stack} | ${r.connected}/${r.calls} | ${r.exchanged}/${r.calls} | ${r.completed}/${r.calls} | ${open === null ? '—' : Math.round(open)} | ${pct(mean(r.reported))} | ${pct(mean(r.counted))} | ${errors} |`,
