@@ -3,9 +3,9 @@
  * connect, how many complete, how long the data channel takes to open, and
  * the audio loss reported against the rate dropped. Our pair (bin/client both
  * sides) and, in the same run on the same path, a pion pair as the anchor
- * (the interop tests' pion peer, scripts/pion-peer.ts). The path is the
- * tests' (test/helpers/lossy-path.ts): two namespaces, each side's incoming
- * UDP dropped with the rate, so each direction loses that share.
+ * (the interop tests' pion peer, scripts/pion-peer.ts). The path is the one
+ * the loss tests use (scripts/lossy-path.ts): two namespaces, each side's
+ * incoming UDP dropped with the rate, so each direction loses that share.
  *
  *   npm run bench:loss                       (root: network namespaces)
  *   CALLS=4 RATES=0,20 npm run bench:loss    fewer calls, some rates
@@ -23,7 +23,8 @@ import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { buildPionPeer } from '../scripts/pion-peer.js';
 import { repoRoot as root } from '../scripts/repo.js';
-import { createLossyPath, type LossyPath, type Side } from '../test/helpers/lossy-path.js';
+import { createLossyPath, type LossyPath, type Side } from '../scripts/lossy-path.js';
+import { median } from './stats.js';
 
 const clientRoot = process.env.CLIENT_ROOT ?? root;
 const CALLS = Number(process.env.CALLS ?? 10);
@@ -187,12 +188,6 @@ interface Row {
   errors: Map<string, number>;
 }
 
-const median = (xs: number[]): number | null => {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] ?? null) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
-};
 const mean = (xs: number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 const pct = (x: number | null): string => (x === null ? '—' : `${(x * 100).toFixed(1)} %`);
 
@@ -257,7 +252,7 @@ async function main(): Promise<void> {
   );
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of rows) {
-    const open = median(r.openMs);
+    const open = r.openMs.length > 0 ? median(r.openMs) : null;
     const errors = [...r.errors].map(([e, n]) => `${e} ×${n}`).join(', ') || '—';
     console.log(
       `| ${r.rate} % | ${r.stack} | ${r.connected}/${r.calls} | ${r.exchanged}/${r.calls} | ${r.completed}/${r.calls} | ${open === null ? '—' : Math.round(open)} | ${pct(mean(r.reported))} | ${pct(mean(r.counted))} | ${errors} |`,

@@ -67,6 +67,13 @@ export function spawnNode(nodeArgs: string[], options: { ipc?: boolean; pipeStde
   });
 }
 
+/**
+ * Waits until the server answers GET /healthz: both servers have it. Not the
+ * "listening" line that scripts/signaling-process.ts waits for: the bare relay
+ * is not bin/signaling and prints none, and the service runs here with
+ * `--log-level warn` and its stdout inherited, through a shell that raises the
+ * open-file limit, with an inspector and a port chosen beforehand.
+ */
 async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {

@@ -9,7 +9,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { RTCPeerConnection } from 'werift';
-import { fakeCandidate } from '../test/helpers/hostile-offer.js';
+import { fakeCandidate } from '../scripts/fake-candidate.js';
 
 const total = Number(process.argv[2] ?? 3000);
 const block = Number(process.argv[3] ?? 250);

@@ -25,7 +25,7 @@ export interface CallSetup {
   audio: AudioHooks;
   report: Report;
   log: Logger;
-  /** Not connected by then: give up (werift has no ICE failure timeout, trap 4). */
+  /** Not connected by then: give up (werift has no ICE failure timeout: docs/WERIFT.md, States). */
   connectDeadline: Deadline;
   /** Aborts the call (SIGINT, SIGTERM). */
   abort: AbortSignal;

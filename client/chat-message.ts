@@ -3,6 +3,7 @@
  * functions: the CLI's exchange (datachannel.ts) and the browser page
  * (web/) parse and summarise them the same way.
  */
+import { median } from './median.js';
 
 /** The `chat` channel's messages (CLI.md "The data channel chat"). */
 export type ChatMessage =
@@ -61,9 +62,7 @@ export function parseChatMessage(data: string | Uint8Array): ChatMessage | undef
 export function summarizeRtt(samples: readonly number[]): RttSummary | null {
   if (samples.length === 0) return null;
   const sorted = [...samples].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  const median = sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-  return { min: round1(sorted[0] ?? 0), median: round1(median), max: round1(sorted[sorted.length - 1] ?? 0) };
+  return { min: round1(sorted[0] ?? 0), median: round1(median(sorted)), max: round1(sorted[sorted.length - 1] ?? 0) };
 }
 
 export const round1 = (x: number): number => Math.round(x * 10) / 10;

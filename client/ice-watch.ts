@@ -193,7 +193,7 @@ export class IceWatch {
       log[verdict.level]({ verdict: verdict.text }, `gathering verdict: ${verdict.text}`);
     this.gatheringDone.resolve();
     // Nothing to signal is nothing to connect with: say so now, not at --timeout-s
-    // (werift may sit in checking, trap 4) nor after the peer has given up first.
+    // (werift may sit in checking: docs/WERIFT.md, States) nor after the peer has given up first.
     const { counts } = summary;
     if ((options.only !== undefined ? counts[options.only] : counts.host + counts.srflx + counts.relay) === 0) {
       const why = summary.verdicts.find((v) => v.level === 'warn')?.text ?? 'none gathered';
@@ -209,7 +209,7 @@ export class IceWatch {
   private onIceState(state: string): void {
     const { log, report } = this.ctx;
     if (state === 'completed' && !this.connected && report.states.ice !== 'connected') {
-      // Trap 3: werift says "completed" when gathering ends, before any check succeeded.
+      // werift says "completed" when gathering ends, before any check succeeded (docs/WERIFT.md, States).
       log.debug('ICE connection state completed (werift: gathering finished; ignored)');
       return;
     }

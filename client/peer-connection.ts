@@ -6,8 +6,8 @@ import type { IceServerPlan } from './ice-servers.js';
 
 /**
  * A call's first step, the configuration: our ICE servers, never werift's
- * default (trap 2); bundle explicit (trap 12); `--only` as a candidate-pair
- * filter; Opus as the one audio codec.
+ * default (docs/WERIFT.md, Gathering); bundle explicit (docs/WERIFT.md,
+ * Media); `--only` as a candidate-pair filter; Opus as the one audio codec.
  */
 export function newPeerConnection(
   werift: typeof WeriftModule,

@@ -98,7 +98,7 @@ export class Call {
     abort.addEventListener('abort', this.onAbort, { once: true });
     this.disposables.add(() => abort.removeEventListener('abort', this.onAbort));
 
-    // 1. Configuration: our ICE servers, never werift's default (trap 2); bundle explicit (trap 12).
+    // 1. Configuration: our ICE servers, never werift's default; bundle explicit (docs/WERIFT.md, Gathering and Media).
     const pc = newPeerConnection(werift, options, plan, this.setup.hostAddresses);
     this.pc = pc;
     this.setup.nat?.attach(pc);
@@ -120,7 +120,7 @@ export class Call {
     const chat = new ChatOpening(pc, this.disposables);
 
     // 3. Offer or answer. The SDP goes out as createOffer/createAnswer made it:
-    //    setLocalDescription resolves only when gathering ends (trap 1).
+    //    setLocalDescription resolves only when gathering ends (docs/WERIFT.md, Gathering).
     const track = new werift.MediaStreamTrack({ kind: 'audio' });
     let transceiver: RTCRtpTransceiver;
     if (isOfferer) {
@@ -157,7 +157,7 @@ export class Call {
       this.ice.explainSlowGathering();
     }
 
-    // 4. Wait for ICE and DTLS, with a deadline of our own (trap 4).
+    // 4. Wait for ICE and DTLS, with a deadline of our own (docs/WERIFT.md, States).
     await this.until(this.connected.promise, this.setup.connectDeadline, 'connecting');
     await this.ice.selectedPair(pc);
     const channel = await this.until(chat.open.promise, new Deadline(10_000), 'opening the data channel');

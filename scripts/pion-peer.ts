@@ -9,12 +9,11 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, symlink } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { repoRoot } from './repo.js';
 
 const run = promisify(execFile);
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const sources = `${repoRoot}test/interop/pion`;
 const cacheDir = `${repoRoot}node_modules/.cache/pion-peer`;
 /** Where Debian's golang-*-dev packages put their sources (a GOPATH entry). */

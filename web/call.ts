@@ -6,6 +6,7 @@
  */
 import { ClientError, type FailureCode } from '../client/errors.js';
 import { jointLine } from '../client/nat/joint.js';
+import { ErrorCode } from '../signaling/error-codes.js';
 import type { ReportSummary } from '../signaling/protocol.js';
 import { listen, openSource, type Heard } from './audio.js';
 import { Chat } from './chat.js';
@@ -55,7 +56,7 @@ export async function runCall(options: PageOptions, view: CallView): Promise<Pag
     view.state('signaling', 'registering');
     const reg = await signaling.register().catch((error: unknown) => {
       if (error instanceof SignalingError)
-        throw new ClientError(error.code === 'name_taken' ? 'name_taken' : 'signaling_refused', error.message);
+        throw new ClientError(error.code === ErrorCode.name_taken ? 'name_taken' : 'signaling_refused', error.message);
       throw new ClientError('signaling_unreachable', `the service did not answer: ${String(error)}`);
     });
     report.timingsMs.registered = now();

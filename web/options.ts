@@ -3,6 +3,8 @@
  * (`?room=lab&role=answerer&autostart=1`), with bin/client's defaults
  * (docs/CLI.md) except the tone, 550 Hz, so it is never taken for either CLI.
  */
+import { isValidName } from '../signaling/names.js';
+
 export type Role = 'offerer' | 'answerer';
 export type AudioChoice = 'tone' | 'mic' | 'none';
 
@@ -25,8 +27,6 @@ export const PAGE_TONE_HZ = 550;
 
 export const otherRole = (role: Role): Role => (role === 'offerer' ? 'answerer' : 'offerer');
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
 /** The options from a set of fields (the query string or the form's data); throws on a bad one. */
 export function readOptions(fields: { get(name: string): string | null }): PageOptions {
   const text = (name: string): string | undefined => {
@@ -39,7 +39,7 @@ export function readOptions(fields: { get(name: string): string | null }): PageO
   if (audio !== 'tone' && audio !== 'mic' && audio !== 'none') throw new Error(`audio must be tone, mic or none`);
   const name = (field: string, fallback: string): string => {
     const value = text(field) ?? fallback;
-    if (!NAME.test(value)) throw new Error(`${field}: ${JSON.stringify(value)} is not a valid name`);
+    if (!isValidName(value)) throw new Error(`${field}: ${JSON.stringify(value)} is not a valid name`);
     return value;
   };
   const number = (field: string, fallback: number, min: number, max: number): number => {

@@ -1,4 +1,5 @@
 import t, { type Test } from 'tap';
+import type { Report } from '../../client/report.js';
 import { SignalingClient } from '../../client/signaling-client.js';
 import { captureLog } from '../helpers/call-harness.js';
 import { runClient, startService, type ClientRun } from '../helpers/processes.js';
@@ -36,19 +37,6 @@ function start(role: 'offerer' | 'answerer', r: string, extra: string[] = []): C
   });
   return run;
 }
-
-type Report = Record<string, unknown> & {
-  ok: boolean;
-  candidates: { local: Array<{ type: string }>; remote: Array<{ type: string }> };
-  selectedPair: { local: { type: string; address: string }; remote: { type: string }; rttMs: number | null } | null;
-  dataChannel: {
-    label: string;
-    sent: number;
-    received: number;
-    rttMs: { min: number; median: number; max: number } | null;
-  } | null;
-  error: { code: string; message: string } | null;
-};
 
 async function finished(run: ClientRun): Promise<{ code: number | null; report: Report; stderr: string }> {
   const result = await run.result;
@@ -98,16 +86,12 @@ t.test('answerer first, then offerer: both complete, audio included', async (t) 
     ['offerer', o, 440],
     ['answerer', a, 660],
   ] as const) {
-    const audioReport = outcome.report.audio as {
-      codec: string;
-      sent: { packets: number; toneHz: number };
-      received: { packets: number; lost: number; dominantHz: number | null };
-    };
-    t.equal(audioReport.codec, 'opus/48000/2', `${role}: Opus negotiated`);
-    t.equal(audioReport.sent.toneHz, sentHz, `${role}: sent its tone`);
-    t.ok(audioReport.sent.packets >= 50, `${role}: sent at least a second of audio`);
-    t.ok(audioReport.received.packets >= 50, `${role}: received at least a second of audio`);
-    t.type(audioReport.received.dominantHz, 'number', `${role}: a frequency was detected (reported, not judged)`);
+    const audioReport = outcome.report.audio;
+    t.equal(audioReport?.codec, 'opus/48000/2', `${role}: Opus negotiated`);
+    t.equal(audioReport?.sent.toneHz, sentHz, `${role}: sent its tone`);
+    t.ok((audioReport?.sent.packets ?? 0) >= 50, `${role}: sent at least a second of audio`);
+    t.ok((audioReport?.received.packets ?? 0) >= 50, `${role}: received at least a second of audio`);
+    t.type(audioReport?.received.dominantHz, 'number', `${role}: a frequency was detected (reported, not judged)`);
   }
 });
 
@@ -155,7 +139,7 @@ t.test('--forever: the answerer takes one call after another until SIGTERM', asy
   answerer.child.kill('SIGTERM');
   const result = await answerer.result;
   t.equal(result.code, 143, 'SIGTERM: 128 + 15');
-  const reports = result.reports as Report[];
+  const reports = result.reports;
   t.equal(reports.length, 3, 'one report per call, and one for the interrupted wait');
   t.same(
     reports.slice(0, 2).map((x) => [x.ok, x.dataChannel?.received]),

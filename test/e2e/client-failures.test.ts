@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { once } from 'node:events';
 import t from 'tap';
+import type { Report } from '../../client/report.js';
 import { SignalingClient, type MailboxMessage } from '../../client/signaling-client.js';
 import { captureLog } from '../helpers/call-harness.js';
 import { runClient, startService, type ClientRun } from '../helpers/processes.js';
@@ -26,13 +27,6 @@ function start(args: string[]): ClientRun {
 const peer = (role: 'offerer' | 'answerer', r: string, extra: string[] = []): ClientRun =>
   start(['--role', role, '--signaling-addr', service.url, '--room', r, '--json', '--audio', 'none', ...extra]);
 
-type Report = {
-  ok: boolean;
-  error: { code: string; message: string } | null;
-  dataChannel: { sent: number; received: number } | null;
-  candidates: { local: unknown[] };
-  timingsMs: Record<string, number | null>;
-};
 const reportOf = (result: Awaited<ClientRun['result']>): Report => result.reports[result.reports.length - 1] as Report;
 
 /** A peer of the test's own in the room, to watch who joins and leaves. */

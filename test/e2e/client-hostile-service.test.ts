@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import t, { type Test } from 'tap';
 import { MAX_REMOTE_CANDIDATES } from '../../client/candidate-cap.js';
+import type { Report } from '../../client/report.js';
 import { fakeCandidate, makeOffer } from '../helpers/hostile-offer.js';
 import {
   json,
@@ -24,8 +25,6 @@ import { runClient, type ClientRun } from '../helpers/processes.js';
  * that never answers), closing werift, and a loaded machine's slack.
  */
 const EXIT_MARGIN_MS = 4_500;
-
-type Report = { ok: boolean; error: { code: string; message: string } | null; candidates: { remote: unknown[] } };
 
 async function hostile(t: Test, plan: HostilePlan): Promise<HostileService> {
   const service = await startHostileService(plan);

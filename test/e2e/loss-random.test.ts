@@ -1,4 +1,5 @@
 import t, { type Test } from 'tap';
+import type { Report } from '../../client/report.js';
 import { createLossyPath, type LossyPath } from '../helpers/lossy-path.js';
 
 /**
@@ -20,13 +21,6 @@ if (process.getuid?.() !== 0) {
   process.exit(0);
 }
 
-interface Report {
-  ok: boolean;
-  error: { code: string; message: string } | null;
-  states: { connection: string };
-  dataChannel: { sent: number; received: number; peerDone: boolean } | null;
-  audio: { received: { packets: number; lost: number | null } } | null;
-}
 interface Side {
   role: string;
   code: number | null;
@@ -58,7 +52,7 @@ async function call(args: string[]): Promise<Side[]> {
       return {
         role,
         code: r.code,
-        report: r.reports.at(-1) as unknown as Report,
+        report: r.reports.at(-1) as Report,
         tail: r.stderr.trim().split('\n').slice(-3).join('\n'),
       };
     }),
@@ -143,7 +137,7 @@ t.test('a blackout that lasts ends both sides within 10 s, exit 1, with what was
     ['offerer', results[0]],
     ['answerer', results[1]],
   ] as const) {
-    const report = r.reports.at(-1) as unknown as Report;
+    const report = r.reports.at(-1) as Report;
     t.equal(r.code, 1, `${role} exits 1`);
     t.match(
       report.error?.code,

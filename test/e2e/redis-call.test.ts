@@ -8,12 +8,6 @@ import { redisSkipReason, startRedis } from '../helpers/redis.js';
 // The bins run outside tap's loader (see test/helpers/processes.ts), as users run them.
 import { runClient, startService, type ClientRun } from '../helpers/processes.js';
 
-interface Report {
-  ok: boolean;
-  error: unknown;
-  dataChannel: { sent: number; received: number } | null;
-}
-
 t.test('a call between peers on two instances completes', { skip: redisSkipReason() }, async (t) => {
   const redis = await startRedis();
   t.teardown(redis.stop);
@@ -54,7 +48,7 @@ t.test('a call between peers on two instances completes', { skip: redisSkipReaso
     ['offerer', results[0]],
     ['answerer', results[1]],
   ] as const) {
-    const report = result.reports.at(-1) as Report | undefined;
+    const report = result.reports.at(-1);
     t.equal(result.code, 0, `${role} exits 0`);
     t.equal(report?.ok, true, `${role} reports ok`);
     t.equal(report?.error, null, `${role}: no error`);

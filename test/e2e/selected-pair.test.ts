@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import t from 'tap';
+import type { Report } from '../../client/report.js';
+import type { CandidateSummary } from '../../signaling/protocol.js';
 import { runClient, startService, type ClientRun } from '../helpers/processes.js';
 
 /**
@@ -30,26 +32,6 @@ ip('-n', ns, 'link', 'set', `pb${process.pid}`, 'up');
 const service = await startService([], { netns: ns });
 t.teardown(() => service.stop());
 
-interface Candidate {
-  type: string;
-  protocol: string;
-  address: string;
-  port: number;
-}
-interface Report {
-  ok: boolean;
-  candidates: { local: Candidate[] };
-  selectedPair: {
-    local: Candidate;
-    remote: Candidate;
-    rttMs: number | null;
-    packetsSent?: number;
-    packetsReceived?: number;
-    packetsElsewhere?: number;
-  } | null;
-  pairs: { local: Candidate; remote: Candidate; nominated: boolean }[];
-}
-
 function start(role: 'offerer' | 'answerer', room: string): ClientRun {
   const run = runClient(
     [
@@ -75,7 +57,8 @@ function start(role: 'offerer' | 'answerer', room: string): ClientRun {
   return run;
 }
 
-const path = (c: Candidate | undefined): string => (c ? `${c.type} ${c.protocol} ${c.address}:${c.port}` : 'none');
+const path = (c: CandidateSummary | undefined): string =>
+  c ? `${c.type} ${c.protocol} ${c.address}:${c.port}` : 'none';
 
 // Each side sends on the pair it selected. With werift's aggressive nomination
 // (USE-CANDIDATE on every check, before
@@ -91,8 +74,8 @@ for (let call = 1; call <= CALLS; call++) {
     await answerer.waitFor(/registered as answerer/);
     const offerer = start('offerer', `pair-${call}`);
     const [o, a] = await Promise.all([offerer.result, answerer.result]);
-    const offer = o.reports.at(-1) as unknown as Report;
-    const answer = a.reports.at(-1) as unknown as Report;
+    const offer = o.reports.at(-1) as Report;
+    const answer = a.reports.at(-1) as Report;
     t.equal(o.code, 0, 'offerer exits 0');
     t.equal(a.code, 0, 'answerer exits 0');
     const addresses = new Set(offer.candidates.local.map((c) => c.address));

@@ -1,5 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Test } from 'tap';
+import type { Report } from '../../client/report.js';
+import type { CandidateSummary } from '../../signaling/protocol.js';
 import { runClient, startService, type ClientRun, type Service } from '../helpers/processes.js';
 
 /**
@@ -7,26 +9,6 @@ import { runClient, startService, type ClientRun, type Service } from '../helper
  * bin/client processes through a real bin/signaling, and the parts of the
  * `--json` report they read.
  */
-
-export interface Candidate {
-  type: string;
-  protocol: string;
-  address: string;
-  port: number;
-  relatedAddress?: string;
-  relatedPort?: number;
-}
-
-export interface Report {
-  ok: boolean;
-  candidates: { local: Candidate[]; remote: Candidate[] };
-  selectedPair: { local: Candidate; remote: Candidate; rttMs: number | null } | null;
-  dataChannel: { sent: number; received: number } | null;
-  states: { gathering: string; ice: string; dtls: string; connection: string };
-  gathering: { elapsedMs: number | null; verdicts: string[] };
-  timingsMs: Record<string, number | null>;
-  error: { code: string; message: string } | null;
-}
 
 export interface Outcome {
   code: number | null;
@@ -73,7 +55,7 @@ export async function outcomeOf(run: ClientRun & { startedAt: number }): Promise
   const result = await run.result;
   return {
     code: result.code,
-    report: result.reports[result.reports.length - 1] as Report | undefined,
+    report: result.reports[result.reports.length - 1],
     stderr: result.stderr,
     elapsedMs: performance.now() - run.startedAt,
   };
@@ -124,7 +106,7 @@ export function assertCompleted(t: Test, role: string, outcome: Outcome): Report
 }
 
 /** `type address:port` for messages. */
-export const describeCandidate = (c: Candidate | undefined): string =>
+export const describeCandidate = (c: CandidateSummary | undefined): string =>
   c ? `${c.type} ${c.protocol} ${c.address}:${c.port}` : 'none';
 
 export const pairTypes = (report: Report | undefined): [string, string] | null =>

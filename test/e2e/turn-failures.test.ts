@@ -126,7 +126,10 @@ t.test(
     // The answerer's deadline runs from its registration, so it usually times out first.
     perSide(t, { offerer, answerer }, check);
     const timedOut = [offerer, answerer].filter((o) => o.report?.error?.code === 'timeout');
-    t.ok(timedOut.length > 0, 'at least one side ran into its own deadline (werift would sit in checking, trap 4)');
+    t.ok(
+      timedOut.length > 0,
+      'at least one side ran into its own deadline (werift would sit in checking: docs/WERIFT.md, States)',
+    );
     for (const o of timedOut)
       t.match(
         o.report?.error?.message ?? '',

@@ -1,14 +1,7 @@
 import t, { type Test } from 'tap';
+import type { Report } from '../../client/report.js';
 import { coturnSkipReason, startCoturn, type Coturn } from '../helpers/coturn.js';
-import {
-  assertCompleted,
-  call,
-  describeCandidate,
-  pairTypes,
-  type Outcome,
-  type Report,
-  serviceWith,
-} from './turn-calls.js';
+import { assertCompleted, call, describeCandidate, pairTypes, type Outcome, serviceWith } from './turn-calls.js';
 
 /**
  * Relayed calls through a real coturn (UDP and TCP to the server), with the

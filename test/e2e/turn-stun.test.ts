@@ -1,8 +1,9 @@
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import t, { type Test } from 'tap';
+import type { Report } from '../../client/report.js';
 import { coturnSkipReason, startCoturn, stunBinding, type Coturn } from '../helpers/coturn.js';
-import { assertCompleted, call, describeCandidate, pairTypes, type Report, serviceWith } from './turn-calls.js';
+import { assertCompleted, call, describeCandidate, pairTypes, serviceWith } from './turn-calls.js';
 
 /**
  * STUN through a real coturn: server-reflexive candidates, a STUN server that

@@ -1,5 +1,8 @@
 import type { RTCPeerConnection as PeerConnection } from 'werift';
 
+// Shared with bench/remote-candidates.ts, which must not import a test helper.
+export { fakeCandidate } from '../../scripts/fake-candidate.js';
+
 /**
  * A real offer for the hostile service to hand the CLI, made by werift in the
  * test's own process (and closed at once: nobody will answer its checks).
@@ -12,18 +15,4 @@ export async function makeOffer(): Promise<{ sdp: string; ufrag: string }> {
   const sdp = pc.localDescription!.sdp;
   await pc.close();
   return { sdp, ufrag: /^a=ice-ufrag:(\S+)/m.exec(sdp)?.[1] ?? '' };
-}
-
-/**
- * The i-th of many distinct host candidates. All on 127.1.x.y port 9
- * (discard): loopback, so the checks werift sends to them never leave the
- * host, and nothing is expected to listen there.
- */
-export function fakeCandidate(i: number): { candidate: string; sdpMid: string; sdpMLineIndex: number } {
-  const address = `127.1.${(i >> 8) & 255}.${(i & 255) + 1}`;
-  return {
-    candidate: `candidate:${i + 1} 1 udp ${2_130_706_431 - i} ${address} 9 typ host`,
-    sdpMid: '0',
-    sdpMLineIndex: 0,
-  };
 }

@@ -1,20 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
-import { binEnv, inNetns, repoRoot, startSignaling, type SignalingProcess } from './signaling.js';
+import { startSignaling, type SignalingProcess } from './signaling.js';
 
-/** Spawns a real bin from a tap test, without tap's hooks (see binEnv): as users run it. */
-export function spawnBin(
-  bin: 'client' | 'signaling',
-  args: string[],
-  options: { stdio?: Array<'ignore' | 'pipe'>; netns?: string } = {},
-): ChildProcess {
-  const [command, argv] = inNetns(options.netns, [`${repoRoot}bin/${bin}`, ...args]);
-  return spawn(command, argv, {
-    env: binEnv(),
-    stdio: options.stdio ?? ['ignore', 'pipe', 'pipe'],
-  });
-}
+// bin/client as the lossy path (scripts/lossy-path.ts) and the tests run it.
+export { runClient, type ClientRun } from '../../scripts/client-process.js';
 
 /** The service for client tests: the same process helper the service's own tests use. */
 export type Service = SignalingProcess;
@@ -22,61 +9,3 @@ export const startService = async (
   args: string[] = [],
   options: { netns?: string; host?: string } = {},
 ): Promise<Service> => await startSignaling(args, process.env, options);
-
-export interface ClientRun {
-  child: ChildProcess;
-  /** Resolves when the process exits. */
-  result: Promise<{
-    code: number | null;
-    signal: NodeJS.Signals | null;
-    stdout: string;
-    stderr: string;
-    reports: Array<Record<string, unknown>>;
-  }>;
-  /** stderr so far, line by line. */
-  lines: string[];
-  /** Resolves when a stderr line matches. */
-  waitFor(pattern: RegExp): Promise<string>;
-}
-
-/** One bin/client process; its --json report(s) parsed from stdout. */
-export function runClient(args: string[], options: { netns?: string } = {}): ClientRun {
-  const child = spawnBin('client', args, options);
-  let stdout = '';
-  let stderr = '';
-  const lines: string[] = [];
-  const watchers: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  createInterface({ input: child.stderr! }).on('line', (line) => {
-    stderr += `${line}\n`;
-    lines.push(line);
-    for (const w of watchers.splice(0)) {
-      if (w.pattern.test(line)) w.resolve(line);
-      else watchers.push(w);
-    }
-  });
-  const result = (async () => {
-    const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
-    // Let the stream readers drain what the process wrote before exiting.
-    if (!child.stderr!.readableEnded) await once(child.stderr!, 'end').catch(() => undefined);
-    if (!child.stdout!.readableEnded) await once(child.stdout!, 'end').catch(() => undefined);
-    const reports = stdout
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
-    return { code, signal, stdout, stderr, reports };
-  })();
-  return {
-    child,
-    result,
-    lines,
-    waitFor: (pattern) => {
-      const seen = lines.find((l) => pattern.test(l));
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        watchers.push({ pattern, resolve });
-        void result.then(() => reject(new Error(`bin/client exited before a line matched ${pattern}:\n${stderr}`)));
-      });
-    },
-  };
-}
