@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode } from '../signaling/protocol.js';
+import { redactUrl } from '../signaling/redact.js';
 import type { ClientOptions } from './cli.js';
 import { ClientError } from './errors.js';
 import type { Logger } from './log.js';
@@ -48,7 +49,7 @@ export async function register(
         // Not worth retrying: whatever answers there (a captive portal, another program) is not our service.
         throw new ClientError(
           'signaling_protocol',
-          `the service at ${options.signalingAddr} answered something that is not this protocol (${error.status}, ${error.contentType || 'no content-type'}, ${error.bytes} bytes: ${error.preview})`,
+          `the service at ${redactUrl(options.signalingAddr)} answered something that is not this protocol (${error.status}, ${error.contentType || 'no content-type'}, ${error.bytes} bytes: ${error.preview})`,
           { cause: error },
         );
       }
@@ -56,11 +57,11 @@ export async function register(
         if (Date.now() - started >= unreachableFor) {
           throw new ClientError(
             'signaling_unreachable',
-            `${options.signalingAddr} did not let us register within ${unreachableFor / 1000} s: ${errorText(error)}`,
+            `${redactUrl(options.signalingAddr)} did not let us register within ${unreachableFor / 1000} s: ${errorText(error)}`,
           );
         }
         wait = backoffMs(attempt);
-        const line = `signaling service ${options.signalingAddr} not answering (${errorText(error)}); retrying`;
+        const line = `signaling service ${redactUrl(options.signalingAddr)} not answering (${errorText(error)}); retrying`;
         if (attempt === 1) log.warn(line);
         else log.debug(line);
       } else if (error instanceof SignalingError && error.code === ErrorCode.name_taken) {
@@ -83,7 +84,7 @@ export async function register(
           error.status === 401 ? (options.apiKey ? ' (wrong --api-key?)' : ' (the service needs --api-key)') : '';
         throw new ClientError(
           'signaling_refused',
-          `${options.signalingAddr} refused to register us: ${error.status} ${error.code}: ${error.message}${hint}`,
+          `${redactUrl(options.signalingAddr)} refused to register us: ${error.status} ${error.code}: ${error.message}${hint}`,
         );
       } else {
         throw error;

@@ -6,6 +6,7 @@ import type { ReportCandidate } from './ice-log.js';
 import { noNatFields, type NatFields } from './nat/exchange.js';
 import type { SelectedPair } from './stats-pair.js';
 import { shortfalls, type Expectation } from './verdict.js';
+import { redactUrl } from '../signaling/redact.js';
 
 // The summary line is pure (the browser page prints it too); run.ts takes it from here.
 export { exitCodeOf, summaryLine } from './summary-line.js';
@@ -46,7 +47,8 @@ export function emptyReport(options: Pick<ClientOptions, 'role' | 'id' | 'peer' 
     id: options.id,
     peer: options.peer,
     room: options.room,
-    signalingAddr: options.signalingAddr,
+    // As printed: credentials in the URL never reach a report.
+    signalingAddr: redactUrl(options.signalingAddr),
     timingsMs: {
       registered: null,
       gatheringComplete: null,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request, type Dispatcher } from 'undici';
 import { ErrorCode, type Message, type RegisterReply } from '../signaling/protocol.js';
+import { redactUrl } from '../signaling/redact.js';
 import type { Logger } from './log.js';
 import { parseJson, SignalingError, SignalingUnreachableError, toSignalingError } from './signaling-errors.js';
 import {
@@ -39,6 +40,8 @@ export interface SignalingClientOptions {
  */
 export class SignalingClient {
   readonly baseUrl: string;
+  /** The base URL as messages show it: credentials in it are never printed. */
+  private readonly shownUrl: string;
   private readonly agent: Agent;
   private readonly apiKey: string | undefined;
   private readonly log: Logger;
@@ -50,6 +53,7 @@ export class SignalingClient {
 
   constructor(baseUrl: string, options: SignalingClientOptions) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
+    this.shownUrl = redactUrl(this.baseUrl);
     this.apiKey = options.apiKey;
     this.log = options.log;
     this.sendRetryMs = options.sendRetryMs ?? 10_000;
@@ -217,19 +221,21 @@ export class SignalingClient {
       });
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : error;
-      throw new SignalingUnreachableError(`${this.baseUrl} unreachable: ${errorText(error)}`, { cause: error });
+      throw new SignalingUnreachableError(`${this.shownUrl} unreachable: ${errorText(error)}`, { cause: error });
     }
     const text = await readBody(response.body, MAX_RESPONSE_BYTES).catch((error: unknown) => {
       if (error instanceof TooLargeError) {
         throw new SignalingProtocolError(
-          this.baseUrl,
+          this.shownUrl,
           response.statusCode,
           contentType(response),
           error.message,
           error.bytes,
         );
       }
-      throw new SignalingUnreachableError(`${this.baseUrl}: response cut short: ${errorText(error)}`, { cause: error });
+      throw new SignalingUnreachableError(`${this.shownUrl}: response cut short: ${errorText(error)}`, {
+        cause: error,
+      });
     });
     if (response.statusCode !== options.expect) {
       throw toSignalingError(response.statusCode, text, response.headers['retry-after']);
@@ -238,7 +244,7 @@ export class SignalingClient {
     const body = parseJsonOrUndefined(text);
     if (!options.check.Check(body)) {
       throw new SignalingProtocolError(
-        this.baseUrl,
+        this.shownUrl,
         response.statusCode,
         contentType(response),
         previewOf(text),

@@ -68,7 +68,7 @@ t.test('bad flags: exit 2, a message, no report', async (t) => {
   t.match(help.stdout, /--signaling-addr/);
 });
 
-t.test('the service unreachable: retried, then exit 3', async (t) => {
+t.test('the service unreachable: retried, then exit 3; credentials in its URL never printed', async (t) => {
   // A port that refuses connections: bind one, note it, close it.
   const server = createServer().listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -78,7 +78,7 @@ t.test('the service unreachable: retried, then exit 3', async (t) => {
     '--role',
     'offerer',
     '--signaling-addr',
-    `http://127.0.0.1:${port}`,
+    `http://lab:s3cret-pw@127.0.0.1:${port}`,
     '--json',
     '--timeout-s',
     '2',
@@ -86,6 +86,12 @@ t.test('the service unreachable: retried, then exit 3', async (t) => {
   t.equal(result.code, 3);
   t.equal(reportOf(result).error?.code, 'signaling_unreachable');
   t.match(result.stderr, /not answering .*retrying/);
+  t.notMatch(`${result.stdout}${result.stderr}`, /s3cret-pw/, 'the password is neither logged nor reported');
+  t.equal(
+    reportOf(result).signalingAddr,
+    `http://***:***@127.0.0.1:${port}/`,
+    'the report names the service, redacted',
+  );
 });
 
 t.test('--relay-only when the service hands out no TURN server: exit 2 after registering', async (t) => {
