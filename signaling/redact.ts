@@ -14,10 +14,11 @@ export function redactUrl(url: string): string {
     // Not a URL we can take apart: blank anything between "//" and "@" whole.
     return url.replace(/\/\/[^/]*@/, '//***@');
   }
+  const secrets = [...parsed.searchParams.keys()].filter((name) => secretParameter.test(name));
+  // Nothing to hide: the URL as it was given (href would add a trailing slash, say).
+  if (parsed.username === '' && parsed.password === '' && secrets.length === 0) return url;
   if (parsed.username !== '') parsed.username = '***';
   if (parsed.password !== '') parsed.password = '***';
-  for (const name of [...parsed.searchParams.keys()]) {
-    if (secretParameter.test(name)) parsed.searchParams.set(name, '***');
-  }
+  for (const name of secrets) parsed.searchParams.set(name, '***');
   return parsed.href;
 }
