@@ -4,13 +4,15 @@ import type { PageReport } from './page-report.js';
 import type { Arrival } from './signaling.js';
 
 /**
- * Server time minus our performance clock: the smallest gap seen between a
- * message's server timestamp and its arrival (the quickest relay is nearest
- * to no delay at all), so service marks never land after we got them.
+ * Server time minus our performance clock, from the message with the
+ * smallest gap between its server timestamp and its arrival (the quickest
+ * relay is nearest to no delay at all). Each message's `ts - at` falls short
+ * of the true offset by its delay, so the largest is the best, and with it
+ * no service mark lands after we got the message.
  */
 export function serverOffset(arrivals: readonly Arrival[]): number {
-  let best = Infinity;
-  for (const a of arrivals) best = Math.min(best, a.message.ts - a.at);
+  let best = -Infinity;
+  for (const a of arrivals) best = Math.max(best, a.message.ts - a.at);
   return Number.isFinite(best) ? best : 0;
 }
 
