@@ -1,7 +1,13 @@
 /** The service's clock and the peer's, placed on this side's (performance.now() since the call began). */
-import type { ReportSummary } from '../signaling/protocol.js';
+import type { Message, ReportSummary } from '../signaling/protocol.js';
 import type { PageReport } from './page-report.js';
-import type { Arrival } from './signaling.js';
+
+/** A message the poll delivered (web/signaling.ts), with the local time it arrived. */
+export interface Arrival {
+  message: Message;
+  /** performance.now() when the poll answered. */
+  at: number;
+}
 
 /**
  * Server time minus our performance clock, from the message with the
