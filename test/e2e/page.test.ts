@@ -2,7 +2,8 @@
  * The service's own page (GET /) in Debian's chromium against bin/client,
  * in both roles: both ends complete, each hears the other's tone, the
  * page's table lists every candidate both sides sent, it shows the verdict
- * line and the timeline, window.labReport has the CLI's report shape, a
+ * line and the timeline, window.labReport has the CLI's report shape
+ * (test/helpers/report-shape.ts) and agrees with what bin/client saw, a
  * report file dropped on the page (and one given as ?report=) is drawn, and
  * the page asks nothing of any other origin.
  */
@@ -15,6 +16,7 @@ import { launchChromium, loadPlaywright } from '../../scripts/chromium.js';
 import { PAGE_TONE_HZ } from '../../web/options.js';
 import type { PageReport } from '../../web/page-report.js';
 import { runClient, startService, type Service } from '../helpers/processes.js';
+import { reportShapeErrors } from '../helpers/report-shape.js';
 
 const EXCHANGE = { messages: 3, intervalMs: 200, durationS: 2 };
 
@@ -129,10 +131,9 @@ async function call(t: Test, browser: Playwright.Browser, service: Service, page
   t.match(cli?.joint, /^joint: OK both ways/, 'and printed the joint line from both reports');
 
   t.equal(labReport.ok, true, 'the page reports ok', { error: labReport.error, pageLog });
-  for (const key of ['role', 'timingsMs', 'candidates', 'selectedPair', 'dataChannel', 'audio', 'error', 'verdict'])
-    t.ok(key in labReport, `window.labReport has ${key}`);
-  t.match(labReport.dataChannel, { sent: 3, received: 3, peerDone: true }, 'every ping answered, done received');
-  t.ok((labReport.audio?.received.packets ?? 0) >= 50, "the page received a second of bin/client's audio");
+  t.same(reportShapeErrors(cli), [], "bin/client's own report fits the report schema");
+  t.same(reportShapeErrors(labReport), [], "window.labReport has bin/client's report shape");
+  if (cli) checkLabReport(t, labReport, cli, { room, url: service.url });
   t.ok(
     near(labReport.audio?.received.dominantHz, CLI_TONE_HZ[cliRole]),
     `the page hears bin/client's ${CLI_TONE_HZ[cliRole]} Hz tone`,
@@ -169,4 +170,80 @@ async function call(t: Test, browser: Playwright.Browser, service: Service, page
       .filter((l) => l.startsWith('{'))
       .at(-1) ?? ''
   );
+}
+
+const endpoint = (c: ReportCandidate | undefined): string => `${c?.protocol} ${c?.address}:${c?.port}`;
+
+/** window.labReport after a complete call, field by field, and against what bin/client saw of the same call. */
+function checkLabReport(t: Test, lab: PageReport, cli: Report, call: { room: string; url: string }): void {
+  const other: Role = lab.role === 'offerer' ? 'answerer' : 'offerer';
+  t.match(
+    lab,
+    { role: cli.peer, id: cli.peer, peer: cli.id, room: call.room, signalingAddr: call.url, error: null },
+    "who and where: the CLI's peer, in its room",
+  );
+  t.equal(other, cli.role);
+  const steps = [
+    lab.timingsMs.registered,
+    lab.timingsMs.iceConnected,
+    lab.timingsMs.dtlsConnected,
+    lab.timingsMs.dataChannelOpen,
+    lab.timingsMs.done,
+  ];
+  t.ok(
+    steps.every((s, i) => typeof s === 'number' && (i === 0 || s >= (steps[i - 1] ?? 0))),
+    'registered, ICE, DTLS, data channel, done: each step reached, in order',
+    { timingsMs: lab.timingsMs },
+  );
+  t.equal(typeof lab.timingsMs.gatheringComplete, 'number', 'gathering completed');
+
+  // The candidates one side gathered are the ones the other received, and the pair is the same pair seen from each end.
+  const set = (cs: readonly ReportCandidate[]): string[] => cs.map((c) => `${c.type} ${endpoint(c)}`).sort();
+  t.ok(lab.candidates.local.length > 0, 'the page gathered candidates');
+  t.same(set(lab.candidates.remote), set(cli.candidates.local), 'remote candidates: every one bin/client gathered');
+  t.same(set(lab.candidates.local), set(cli.candidates.remote), 'local candidates: every one bin/client received');
+  const pair = lab.selectedPair;
+  t.ok(pair && typeof pair.rttMs === 'number', 'a selected pair with its round-trip time', { pair });
+  t.ok(
+    lab.candidates.local.some((c) => endpoint(c) === endpoint(pair?.local)),
+    'its local end is a gathered candidate',
+  );
+  t.ok(
+    lab.candidates.remote.some((c) => endpoint(c) === endpoint(pair?.remote)),
+    'its remote end a signalled one',
+  );
+  t.same(
+    [endpoint(pair?.local), endpoint(pair?.remote)],
+    [endpoint(cli.selectedPair?.remote), endpoint(cli.selectedPair?.local)],
+    'the pair bin/client selected, from the other end',
+  );
+  t.match(lab.verdict, { path: { local: pair?.local.type, remote: pair?.remote.type, relayedBy: null } });
+
+  const dc = lab.dataChannel;
+  t.match(
+    dc,
+    { label: 'chat', sent: EXCHANGE.messages, received: EXCHANGE.messages, peerDone: true },
+    'every ping answered, done received',
+  );
+  t.ok(
+    dc?.rttMs && dc.rttMs.min <= dc.rttMs.median && dc.rttMs.median <= dc.rttMs.max,
+    'ping rtt min <= median <= max',
+  );
+  t.equal(cli.dataChannel?.received, EXCHANGE.messages, "and bin/client's pings answered by the page");
+
+  const audio = lab.audio;
+  t.equal(audio?.codec, 'opus/48000/2');
+  t.equal(audio?.sent.toneHz, PAGE_TONE_HZ, 'the tone it sent');
+  t.ok((audio?.sent.packets ?? 0) >= 50, 'the page sent a second of audio or more');
+  t.ok((audio?.received.packets ?? 0) >= 50, "the page received a second of bin/client's audio");
+  t.ok((audio?.received.lost ?? 0) < (audio?.received.packets ?? 0) * 0.1, 'with under 10 % loss');
+  t.ok(
+    Math.abs((audio?.sent.packets ?? 0) - (cli.audio?.received.packets ?? 0)) <= 10,
+    'bin/client got about what the page sent',
+    { sent: audio?.sent, received: cli.audio?.received },
+  );
+  t.same(lab.states, { gathering: 'complete', ice: 'connected', dtls: 'connected', connection: 'connected' });
+  t.match(lab.peerReport, { role: cli.role, ok: true }, "bin/client's report summary reached the page");
+  t.match(lab.joint, /^joint: OK both ways/);
+  t.ok(lab.events.length > 0 && lab.service.length > 0, 'events and the service stamps for the timeline');
 }
