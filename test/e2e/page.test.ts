@@ -5,7 +5,8 @@
  * line and the timeline, window.labReport has the CLI's report shape
  * (test/helpers/report-shape.ts) and agrees with what bin/client saw, a
  * report file dropped on the page (and one given as ?report=) is drawn, and
- * the page asks nothing of any other origin.
+ * the page asks nothing of any other origin. And once with `audio=mic`:
+ * chromium's fake microphone, heard by bin/client.
  */
 import type * as Playwright from 'playwright-core';
 import t, { type Test } from 'tap';
@@ -19,6 +20,8 @@ import { runClient, startService, type Service } from '../helpers/processes.js';
 import { reportShapeErrors } from '../helpers/report-shape.js';
 
 const EXCHANGE = { messages: 3, intervalMs: 200, durationS: 2 };
+/** What chromium's fake microphone sends: a 20 ms beep of 400 Hz (media/audio/fake_audio_input_stream.cc). */
+const FAKE_MIC_HZ = 400;
 
 let rooms = 0;
 
@@ -38,10 +41,15 @@ if (typeof playwright === 'string') {
 
   for (const pageRole of ['answerer', 'offerer'] as const) {
     t.test(`the page as ${pageRole}`, async (t) => {
-      const report = await call(t, browser, service, pageRole);
+      const report = await call(t, browser, service, pageRole, 'tone');
       lastReport ??= report;
     });
   }
+
+  // PAGE.md: the fake-device flags for the microphone (scripts/chromium.ts); http://127.0.0.1 is a secure context.
+  t.test("the page's microphone (chromium's fake device) as answerer: bin/client receives it", async (t) => {
+    await call(t, browser, service, 'answerer', 'mic');
+  });
 
   t.test('a report file is drawn: dropped on the page, or given as ?report=', async (t) => {
     if (lastReport === undefined) {
@@ -73,8 +81,14 @@ if (typeof playwright === 'string') {
   });
 }
 
-/** One call: the page in `pageRole`, bin/client in the other; every check; returns bin/client's --json line. */
-async function call(t: Test, browser: Playwright.Browser, service: Service, pageRole: Role): Promise<string> {
+/** One call: the page in `pageRole` sending `audio`, bin/client in the other; every check; returns its --json line. */
+async function call(
+  t: Test,
+  browser: Playwright.Browser,
+  service: Service,
+  pageRole: Role,
+  audio: 'tone' | 'mic',
+): Promise<string> {
   const room = `page-${process.pid}-${++rooms}`;
   const cliRole: Role = pageRole === 'offerer' ? 'answerer' : 'offerer';
   const client = runClient([
@@ -107,6 +121,7 @@ async function call(t: Test, browser: Playwright.Browser, service: Service, page
   const query = new URLSearchParams({
     room,
     role: pageRole,
+    audio,
     messages: String(EXCHANGE.messages),
     intervalMs: String(EXCHANGE.intervalMs),
     durationS: String(EXCHANGE.durationS),
@@ -124,16 +139,31 @@ async function call(t: Test, browser: Playwright.Browser, service: Service, page
   const context_ = { clientLog: ours.stderr, pageLog, console: log };
 
   t.equal(ours.code, 0, `bin/client (${cliRole}) exits 0`, context_);
-  t.ok(near(cli?.audio?.received.dominantHz, PAGE_TONE_HZ), `bin/client hears the page's ${PAGE_TONE_HZ} Hz tone`, {
-    audio: cli?.audio,
-  });
+  if (audio === 'tone')
+    t.ok(near(cli?.audio?.received.dominantHz, PAGE_TONE_HZ), `bin/client hears the page's ${PAGE_TONE_HZ} Hz tone`, {
+      audio: cli?.audio,
+    });
+  else {
+    t.ok((cli?.audio?.received.packets ?? 0) >= 50, "bin/client received a second of the page's microphone", {
+      audio: cli?.audio,
+    });
+    t.ok(
+      near(cli?.audio?.received.dominantHz, FAKE_MIC_HZ),
+      `bin/client hears the fake device's ${FAKE_MIC_HZ} Hz beep`,
+      {
+        audio: cli?.audio,
+      },
+    );
+    t.notMatch(pageLog, /sending the tone instead/, 'the page had the microphone');
+  }
   t.equal(cli?.peerReport?.role, pageRole, "bin/client got the page's report");
   t.match(cli?.joint, /^joint: OK both ways/, 'and printed the joint line from both reports');
 
   t.equal(labReport.ok, true, 'the page reports ok', { error: labReport.error, pageLog });
   t.same(reportShapeErrors(cli), [], "bin/client's own report fits the report schema");
   t.same(reportShapeErrors(labReport), [], "window.labReport has bin/client's report shape");
-  if (cli) checkLabReport(t, labReport, cli, { room, url: service.url });
+  if (cli)
+    checkLabReport(t, labReport, cli, { room, url: service.url, toneHz: audio === 'tone' ? PAGE_TONE_HZ : null });
   t.ok(
     near(labReport.audio?.received.dominantHz, CLI_TONE_HZ[cliRole]),
     `the page hears bin/client's ${CLI_TONE_HZ[cliRole]} Hz tone`,
@@ -175,7 +205,12 @@ async function call(t: Test, browser: Playwright.Browser, service: Service, page
 const endpoint = (c: ReportCandidate | undefined): string => `${c?.protocol} ${c?.address}:${c?.port}`;
 
 /** window.labReport after a complete call, field by field, and against what bin/client saw of the same call. */
-function checkLabReport(t: Test, lab: PageReport, cli: Report, call: { room: string; url: string }): void {
+function checkLabReport(
+  t: Test,
+  lab: PageReport,
+  cli: Report,
+  call: { room: string; url: string; toneHz: number | null },
+): void {
   const other: Role = lab.role === 'offerer' ? 'answerer' : 'offerer';
   t.match(
     lab,
@@ -233,7 +268,7 @@ function checkLabReport(t: Test, lab: PageReport, cli: Report, call: { room: str
 
   const audio = lab.audio;
   t.equal(audio?.codec, 'opus/48000/2');
-  t.equal(audio?.sent.toneHz, PAGE_TONE_HZ, 'the tone it sent');
+  t.equal(audio?.sent.toneHz, call.toneHz, call.toneHz === null ? 'no tone: the microphone' : 'the tone it sent');
   t.ok((audio?.sent.packets ?? 0) >= 50, 'the page sent a second of audio or more');
   t.ok((audio?.received.packets ?? 0) >= 50, "the page received a second of bin/client's audio");
   t.ok((audio?.received.lost ?? 0) < (audio?.received.packets ?? 0) * 0.1, 'with under 10 % loss');
