@@ -14,6 +14,7 @@ import { DEFAULT_TONE_HZ as CLI_TONE_HZ, type Role } from '../../client/cli.js';
 import type { ReportCandidate } from '../../client/ice-log.js';
 import type { Report } from '../../client/report.js';
 import { launchChromium, loadPlaywright } from '../../scripts/chromium.js';
+import { overlappingLabels } from '../../scripts/timeline-overlaps.js';
 import { PAGE_TONE_HZ } from '../../web/options.js';
 import type { PageReport } from '../../web/page-report.js';
 import { runClient, startService, type Service } from '../helpers/processes.js';
@@ -68,6 +69,7 @@ if (typeof playwright === 'string') {
     })()`);
     await page.waitForSelector('#timeline svg');
     t.ok((await page.locator('#timeline svg .lane').count()) >= 2, 'the dropped report: both sides drawn');
+    t.same(await overlappingLabels(page), [], 'no two of its labels overlap');
     t.match(await page.locator('#timeline svg title').first().textContent(), /client\.json/);
 
     // ?report= is fetched from the page's own origin (its CSP allows no other).
@@ -191,6 +193,10 @@ async function call(
   t.match(await page.locator('#verdict').textContent(), /^OK: 3\/3 pongs/, "the verdict line in bin/client's words");
   t.equal(await page.locator('#timeline svg .lane').count(), 3, 'the timeline: this side, the service, the other side');
   t.notMatch(await page.locator('#timeline figcaption').textContent(), /sent no report/);
+  t.same(await overlappingLabels(page), [], 'no two of its labels overlap');
+  const lane = page.getByRole('list', { name: `this side (${pageRole})` });
+  t.equal(await lane.getByRole('listitem').count(), labReport.events.length, 'a screen reader lists every mark');
+  t.equal(await lane.getByRole('listitem', { name: /ms: ICE connected$/ }).count(), 1, 'each named by its <title>');
 
   const foreign = requests.filter((url) => !url.startsWith(`${service.url}/`) && !/^(blob|data):/.test(url));
   t.same(foreign, [], 'the page asked nothing of any other origin');
