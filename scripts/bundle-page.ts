@@ -11,7 +11,9 @@ import { build } from 'esbuild';
 import { repoPath } from './repo.js';
 
 const out = repoPath('dist/web');
-rmSync(out, { recursive: true, force: true });
+// Only what this script writes: tsc puts the web modules the unit tests import (test/web/) beside it.
+rmSync(`${out}/app`, { recursive: true, force: true });
+rmSync(`${out}/index.html`, { force: true });
 mkdirSync(`${out}/app`, { recursive: true });
 const result = await build({
   entryPoints: { page: repoPath('web/main.ts'), style: repoPath('web/style.css') },

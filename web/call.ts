@@ -15,9 +15,9 @@ import { IceWatch } from './ice-watch.js';
 import { Inbox } from './inbox.js';
 import type { PageOptions } from './options.js';
 import { emptyPageReport, judge, pageNat, type PageReport } from './page-report.js';
-import { peerClock, serverOffset } from './clock.js';
+import { peerClock, serverOffset, type Arrival } from './clock.js';
 import { audioReport, readStats } from './peer-stats.js';
-import { Signaling, SignalingError, type Arrival } from './signaling.js';
+import { Signaling, SignalingError } from './signaling.js';
 
 const SILENCE_MS = 5_000;
 const BYE_WAIT_MS = 3_000;

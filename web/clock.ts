@@ -1,16 +1,24 @@
 /** The service's clock and the peer's, placed on this side's (performance.now() since the call began). */
-import type { ReportSummary } from '../signaling/protocol.js';
+import type { Message, ReportSummary } from '../signaling/protocol.js';
 import type { PageReport } from './page-report.js';
-import type { Arrival } from './signaling.js';
+
+/** A message the poll delivered (web/signaling.ts), with the local time it arrived. */
+export interface Arrival {
+  message: Message;
+  /** performance.now() when the poll answered. */
+  at: number;
+}
 
 /**
- * Server time minus our performance clock: the smallest gap seen between a
- * message's server timestamp and its arrival (the quickest relay is nearest
- * to no delay at all), so service marks never land after we got them.
+ * Server time minus our performance clock, from the message with the
+ * smallest gap between its server timestamp and its arrival (the quickest
+ * relay is nearest to no delay at all). Each message's `ts - at` falls short
+ * of the true offset by its delay, so the largest is the best, and with it
+ * no service mark lands after we got the message.
  */
 export function serverOffset(arrivals: readonly Arrival[]): number {
-  let best = Infinity;
-  for (const a of arrivals) best = Math.min(best, a.message.ts - a.at);
+  let best = -Infinity;
+  for (const a of arrivals) best = Math.max(best, a.message.ts - a.at);
   return Number.isFinite(best) ? best : 0;
 }
 

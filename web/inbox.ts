@@ -1,5 +1,5 @@
 /** The messages the poll delivers, taken one at a time by the call's loop, each with a deadline. */
-import type { Arrival } from './signaling.js';
+import type { Arrival } from './clock.js';
 
 export class Inbox {
   private readonly queue: Arrival[] = [];

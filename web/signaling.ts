@@ -5,17 +5,12 @@
  * timeline can place the service's clock on ours.
  */
 import type { IceServer, Message } from '../signaling/protocol.js';
+import type { Arrival } from './clock.js';
 
 export interface Registration {
   token: string;
   peers: string[];
   iceServers: IceServer[];
-}
-
-export interface Arrival {
-  message: Message;
-  /** performance.now() when the poll answered. */
-  at: number;
 }
 
 const POLL_MS = 5_000;

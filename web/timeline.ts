@@ -1,9 +1,12 @@
 /**
  * Draws the timeline as SVG elements: one lane per side, a tick and a label
- * per mark, a time axis. Text stays text (a screen reader reads the labels,
- * each mark has a <title>), and labels are staggered so that close marks
- * stay legible.
+ * per mark, a time axis. Text stays text, and a screen reader reads each
+ * lane as a list of its marks, each named by its <title> in full (also the
+ * tooltip). Labels go where timeline-layout.ts finds room, measured as the
+ * browser draws them, so none overlaps another; a crowded mark keeps only
+ * its <title>.
  */
+import { isKey, isQuiet, placeLabels, shortLabel } from './timeline-layout.js';
 import type { TimelineModel } from './timeline-model.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -11,9 +14,10 @@ const WIDTH = 960;
 const LEFT = 150;
 const RIGHT = 30;
 const LANE = 130;
-/** Label rows above and below a lane, nearest first; a label takes the first row where it fits. */
+/** Label rows above and below a lane (baselines), nearest first. */
 const ROWS = [-10, 18, -22, 30, -34, 42, -46, 54];
-const CHAR_PX = 6;
+/** .mark-label's font-size in style.css. */
+const LABEL_PX = 10;
 const TOP = 20;
 
 function el<K extends keyof SVGElementTagNameMap>(
@@ -27,6 +31,14 @@ function el<K extends keyof SVGElementTagNameMap>(
   return node;
 }
 
+/** The width of a label in the page's font (the SVG is drawn at 1:1 up to phone width); an estimate without canvas. */
+function measurer(): (text: string) => number {
+  const context = document.createElement('canvas').getContext('2d');
+  if (!context) return (text) => text.length * LABEL_PX * 0.65;
+  context.font = `${LABEL_PX}px ${getComputedStyle(document.body).fontFamily || 'sans-serif'}`;
+  return (text) => context.measureText(text).width;
+}
+
 export function drawTimeline(model: TimelineModel, title: string): SVGSVGElement {
   const all = model.lanes.flatMap((l) => l.marks.map((m) => m.t));
   const min = Math.min(0, ...all);
@@ -36,58 +48,68 @@ export function drawTimeline(model: TimelineModel, title: string): SVGSVGElement
   const svg = el('svg', {
     viewBox: `0 0 ${WIDTH} ${height}`,
     width: '100%',
-    role: 'img',
-    'aria-labelledby': 'timeline-title timeline-desc',
+    role: 'group',
+    'aria-labelledby': 'timeline-title',
+    'aria-describedby': 'timeline-desc',
     class: 'timeline',
   });
-  svg.append(el('title', { id: 'timeline-title' }, title), el('desc', { id: 'timeline-desc' }, model.note));
-  model.lanes.forEach((lane, i) => {
+  const width = measurer();
+  let unlabelled = 0;
+  const lanes = model.lanes.map((lane, i) => {
     const y = TOP + i * LANE + LANE / 2;
-    const group = el('g', { class: `lane lane-${i}` });
+    const group = el('g', { class: `lane lane-${i}`, role: 'list', 'aria-label': lane.name });
     group.append(
-      el('text', { x: 8, y: y + 4, class: 'lane-name' }, lane.name),
+      el('text', { x: 8, y: y + 4, class: 'lane-name', 'aria-hidden': 'true' }, lane.name),
       el('line', { x1: LEFT, x2: WIDTH - RIGHT, y1: y, y2: y, class: 'lane-line' }),
     );
-    const ends = ROWS.map(() => -Infinity);
-    for (const mark of [...lane.marks].sort((m, n) => m.t - n.t)) {
+    const marks = [...lane.marks].sort((m, n) => m.t - n.t);
+    const labels = marks.map((m) => (isQuiet(m.label) ? undefined : shortLabel(m.label)));
+    const places = placeLabels(
+      marks.map((m, k) => ({ x: x(m.t), width: labels[k] === undefined ? 0 : width(labels[k]), key: isKey(m.label) })),
+      { left: LEFT, right: WIDTH - 4, rows: ROWS.length },
+    );
+    marks.forEach((mark, k) => {
       const mx = x(mark.t);
-      // Candidates come in bursts: a tick each (its <title> names it), no label.
-      const quiet = /candidate|^(local|remote) /.test(mark.label);
-      const g = el('g', { class: quiet ? 'mark quiet' : 'mark' });
+      const quiet = labels[k] === undefined;
+      const place = quiet ? null : places[k];
+      if (!quiet && !place) unlabelled++;
+      const g = el('g', { class: quiet ? 'mark quiet' : place ? 'mark' : 'mark unlabelled', role: 'listitem' });
       g.append(
         el('title', {}, `${mark.t} ms: ${mark.label}`),
         el('line', { x1: mx, x2: mx, y1: y - (quiet ? 4 : 6), y2: y + (quiet ? 4 : 6), class: 'tick' }),
       );
-      if (!quiet) {
-        const label = shortLabel(mark.label);
-        const width = label.length * CHAR_PX;
-        // Near the right edge a label ends at its mark instead of starting there.
-        const end = mx + width + 2 > WIDTH - 4;
-        const [from, to] = end ? [mx - width - 2, mx] : [mx, mx + width + 2];
-        let row = ends.findIndex((e) => e < from);
-        if (row < 0) row = ends.indexOf(Math.min(...ends));
-        ends[row] = to + 4;
+      if (place) {
         const attrs: Record<string, string | number> = {
-          x: end ? mx - 2 : mx + 2,
-          y: y + (ROWS[row] ?? 0),
+          x: place.x,
+          y: y + (ROWS[place.row] ?? 0),
           class: 'mark-label',
+          'aria-hidden': 'true',
         };
-        if (end) attrs['text-anchor'] = 'end';
-        g.append(el('text', attrs, label));
+        if (place.anchor === 'end') attrs['text-anchor'] = 'end';
+        g.append(el('text', attrs, labels[k]));
       }
       group.append(g);
-    }
-    svg.append(group);
+    });
+    return group;
   });
+  const crowded =
+    unlabelled > 0 ? ` ${unlabelled} marks too close to others for a label are named in their tooltips.` : '';
+  svg.append(
+    el('title', { id: 'timeline-title' }, title),
+    el('desc', { id: 'timeline-desc' }, `${model.note}.${crowded}`),
+    ...lanes,
+  );
   const axisY = TOP + model.lanes.length * LANE + 10;
-  svg.append(el('line', { x1: LEFT, x2: WIDTH - RIGHT, y1: axisY, y2: axisY, class: 'axis' }));
+  const axis = el('g', { class: 'axis-group', 'aria-hidden': 'true' });
+  axis.append(el('line', { x1: LEFT, x2: WIDTH - RIGHT, y1: axisY, y2: axisY, class: 'axis' }));
   const step = niceStep((max - min) / 8);
   for (let t = Math.ceil(min / step) * step; t <= max; t += step) {
-    svg.append(
+    axis.append(
       el('line', { x1: x(t), x2: x(t), y1: axisY, y2: axisY + 5, class: 'axis' }),
       el('text', { x: x(t), y: axisY + 18, class: 'axis-label', 'text-anchor': 'middle' }, `${t} ms`),
     );
   }
+  svg.append(axis);
   return svg;
 }
 
@@ -95,10 +117,4 @@ function niceStep(raw: number): number {
   const power = 10 ** Math.floor(Math.log10(Math.max(raw, 1)));
   for (const m of [1, 2, 5, 10]) if (m * power >= raw) return m * power;
   return 10 * power;
-}
-
-/** The label on the drawing: the words before any `;` or `:`, at most 28 characters (the <title> has them all). */
-function shortLabel(label: string): string {
-  const head = label.split(/[;:]/)[0] ?? label;
-  return head.length > 28 ? `${head.slice(0, 27)}…` : head;
 }
