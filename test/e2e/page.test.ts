@@ -136,7 +136,7 @@ async function call(
   });
   const labReport = (await page.evaluate(() => (globalThis as { labReport?: unknown }).labReport)) as PageReport;
   const ours = await client.result;
-  const cli = ours.reports.at(-1) as Report | undefined;
+  const cli = ours.reports.at(-1);
   const pageLog = await page.locator('#log').innerText();
   const context_ = { clientLog: ours.stderr, pageLog, console: log };
 
