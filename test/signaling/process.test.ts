@@ -1,8 +1,8 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
-import { binEnv, signalingBin, startSignaling } from '../helpers/signaling.js';
+import { binEnv, signalingBin, startSignaling, type SignalingProcess } from '../helpers/signaling.js';
 import { parseSignalingArgs } from '../../signaling/cli.js';
 import { redisSkipReason, startRedis } from '../helpers/redis.js';
 
@@ -23,31 +23,55 @@ async function registerOver(url: string, room: string, name: string): Promise<Re
   return (await response.json()) as Registered;
 }
 
-t.test('bin/signaling serves, and SIGTERM answers a held poll and exits 0', async (t) => {
-  const service = await startSignaling();
-  t.teardown(async () => {
-    await service.stop('SIGKILL');
-  });
-  t.same(await (await fetch(`${service.url}/healthz`)).json(), { status: 'ok' });
-  const peer = await registerOver(service.url, 'lab', 'a');
-  const held = fetch(`${service.url}/v1/rooms/lab/peers/a/messages?timeoutMs=60000`, {
-    headers: { authorization: `Bearer ${peer.token}` },
-  });
-  // The poll is held once the service reports it.
-  for (;;) {
-    const metrics = await (await fetch(`${service.url}/metrics`)).text();
-    if (/^signaling_polls_held 1$/m.test(metrics)) break;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  const code = service.stop('SIGTERM');
-  const answer = await held;
-  t.equal(answer.status, 200);
-  t.same(await answer.json(), { messages: [] });
-  t.equal(await code, 0);
-  const log = service.lines.join('\n');
-  t.notMatch(log, peer.token, 'the token never reaches the log');
-  t.match(log, /"msg":"closed"/);
+/**
+ * The service on each store: the memory store holds polls in the process, the
+ * Redis store through pub/sub; SIGTERM must answer them either way. Redis is
+ * skipped, with the reason, where redis-server is not installed.
+ */
+const STORES = ['memory', 'redis'] as const;
+
+/** Skips a Redis run, with the reason, where redis-server is not installed. */
+const skipOn = (store: (typeof STORES)[number]): { skip: string | false } => ({
+  skip: store === 'redis' ? redisSkipReason() : false,
 });
+
+async function serviceOn(t: Test, store: (typeof STORES)[number]): Promise<SignalingProcess> {
+  if (store === 'memory') return await startSignaling();
+  const redis = await startRedis();
+  t.teardown(redis.stop);
+  return await startSignaling(['--store', `redis://127.0.0.1:${redis.port}/0`]);
+}
+
+for (const store of STORES)
+  t.test(
+    `bin/signaling serves, and SIGTERM answers a held poll and exits 0 (${store} store)`,
+    skipOn(store),
+    async (t) => {
+      const service = await serviceOn(t, store);
+      t.teardown(async () => {
+        await service.stop('SIGKILL');
+      });
+      t.same(await (await fetch(`${service.url}/healthz`)).json(), { status: 'ok' });
+      const peer = await registerOver(service.url, 'lab', 'a');
+      const held = fetch(`${service.url}/v1/rooms/lab/peers/a/messages?timeoutMs=60000`, {
+        headers: { authorization: `Bearer ${peer.token}` },
+      });
+      // The poll is held once the service reports it.
+      for (;;) {
+        const metrics = await (await fetch(`${service.url}/metrics`)).text();
+        if (/^signaling_polls_held 1$/m.test(metrics)) break;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      const code = service.stop('SIGTERM');
+      const answer = await held;
+      t.equal(answer.status, 200);
+      t.same(await answer.json(), { messages: [] });
+      t.equal(await code, 0);
+      const log = service.lines.join('\n');
+      t.notMatch(log, peer.token, 'the token never reaches the log');
+      t.match(log, /"msg":"closed"/);
+    },
+  );
 
 t.test('no secret reaches the logs: tokens, the API key, the TURN secret, the Redis password', async (t) => {
   const reason = redisSkipReason();
@@ -122,60 +146,65 @@ t.test('no secret reaches the logs: tokens, the API key, the TURN secret, the Re
   t.notOk(refused.stderr.includes(password), 'nor in the refusal of a bad --store');
 });
 
-t.test('SIGTERM with requests half-received: held polls answered, the rest cut, exit 0', async (t) => {
-  const service = await startSignaling();
-  t.teardown(async () => {
-    await service.stop('SIGKILL');
-  });
-  const { hostname, port } = new URL(service.url);
-  const opened: Socket[] = [];
-  const open = async (bytes: string): Promise<Socket> => {
-    const socket = connect(Number(port), hostname);
-    socket.on('error', () => undefined);
-    // Read what comes back, so the service's end of the connection is seen.
-    socket.resume();
-    await once(socket, 'connect');
-    socket.write(bytes);
-    opened.push(socket);
-    return socket;
-  };
-  t.teardown(() => {
-    for (const socket of opened) socket.destroy();
-  });
-  const peer = await registerOver(service.url, 'lab', 'a');
-  const held = fetch(`${service.url}/v1/rooms/lab/peers/a/messages?timeoutMs=60000`, {
-    headers: { authorization: `Bearer ${peer.token}` },
-  });
-  // Half the headers; all the headers and a tenth of the body; a keep-alive connection between requests.
-  const cut = [
-    await open('POST /v1/rooms/lab/peers HTTP/1.1\r\nHost: x\r\nContent-Ty'),
-    await open(
-      'POST /v1/rooms/lab/peers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":',
-    ),
-    await open('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'),
-  ];
-  for (;;) {
-    const metrics = await (await fetch(`${service.url}/metrics`)).text();
-    if (/^signaling_polls_held 1$/m.test(metrics)) break;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  // A cut may come as a reset: wait for 'close', whatever error precedes it.
-  const closed = cut.map(
-    async (socket) =>
-      await new Promise((resolve) => {
-        if (socket.destroyed) resolve(undefined);
-        else socket.once('close', resolve);
-      }),
+for (const store of STORES)
+  t.test(
+    `SIGTERM with requests half-received: held polls answered, the rest cut, exit 0 (${store} store)`,
+    skipOn(store),
+    async (t) => {
+      const service = await serviceOn(t, store);
+      t.teardown(async () => {
+        await service.stop('SIGKILL');
+      });
+      const { hostname, port } = new URL(service.url);
+      const opened: Socket[] = [];
+      const open = async (bytes: string): Promise<Socket> => {
+        const socket = connect(Number(port), hostname);
+        socket.on('error', () => undefined);
+        // Read what comes back, so the service's end of the connection is seen.
+        socket.resume();
+        await once(socket, 'connect');
+        socket.write(bytes);
+        opened.push(socket);
+        return socket;
+      };
+      t.teardown(() => {
+        for (const socket of opened) socket.destroy();
+      });
+      const peer = await registerOver(service.url, 'lab', 'a');
+      const held = fetch(`${service.url}/v1/rooms/lab/peers/a/messages?timeoutMs=60000`, {
+        headers: { authorization: `Bearer ${peer.token}` },
+      });
+      // Half the headers; all the headers and a tenth of the body; a keep-alive connection between requests.
+      const cut = [
+        await open('POST /v1/rooms/lab/peers HTTP/1.1\r\nHost: x\r\nContent-Ty'),
+        await open(
+          'POST /v1/rooms/lab/peers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":',
+        ),
+        await open('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'),
+      ];
+      for (;;) {
+        const metrics = await (await fetch(`${service.url}/metrics`)).text();
+        if (/^signaling_polls_held 1$/m.test(metrics)) break;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      // A cut may come as a reset: wait for 'close', whatever error precedes it.
+      const closed = cut.map(
+        async (socket) =>
+          await new Promise((resolve) => {
+            if (socket.destroyed) resolve(undefined);
+            else socket.once('close', resolve);
+          }),
+      );
+      const code = service.stop('SIGTERM');
+      const answer = await held;
+      t.equal(answer.status, 200, 'the held poll is answered');
+      t.same(await answer.json(), { messages: [] });
+      await Promise.all(closed);
+      t.pass('every half-received connection was closed by the service');
+      t.equal(await code, 0, 'and the process exits 0, before its 2 s deadline');
+      t.notMatch(service.lines.join('\n'), /shutdown took too long/);
+    },
   );
-  const code = service.stop('SIGTERM');
-  const answer = await held;
-  t.equal(answer.status, 200, 'the held poll is answered');
-  t.same(await answer.json(), { messages: [] });
-  await Promise.all(closed);
-  t.pass('every half-received connection was closed by the service');
-  t.equal(await code, 0, 'and the process exits 0, before its 2 s deadline');
-  t.notMatch(service.lines.join('\n'), /shutdown took too long/);
-});
 
 t.test('settings come from SIGNALING_* variables; a flag wins and replaces a list', async (t) => {
   const env = {
