@@ -30,6 +30,8 @@ COPY patches ./patches
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY bin ./bin
 COPY --from=build /app/dist/signaling ./dist/signaling
+# bin/client's bundle with its V8 code cache, made in the build stage by the same
+# node image (a cache from another node would be rejected: slower, still correct).
 COPY --from=build /app/dist/client ./dist/client
 # The browser peer page, served at GET / (its script and stylesheet under /app/).
 COPY --from=build /app/dist/web ./dist/web

@@ -1,30 +1,41 @@
 /**
  * Bundles bin/client into dist/client/bundle/ (run by `npm run build`, after tsc):
- * werift, pino and yargs included, so a start reads a few files instead of
+ * werift, pino and yargs included, so a start reads one file instead of
  * resolving and reading hundreds of modules (bench/connect.ts measures it).
  * It is built from node_modules as patch-package left them, so the werift
  * patches are in the bundle; the Docker image copies dist/client with it.
- * Lazy imports (audio, NAT-only) stay separate chunks, loaded only when used.
+ *
+ * One CommonJS file, client.cjs, so that bin/client can compile it with V8's
+ * code cache (client/bundle-loader.ts, bundled as load.cjs); the cache itself
+ * is made next by scripts/train-code-cache.ts. The lazy imports (audio,
+ * NAT-only) are in the file too: with a code cache, code that a run does not
+ * call costs little more than reading it.
  */
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 import { repoPath } from './repo.js';
 
-// Chunk names carry a content hash: clear the last build's, or they pile up.
+// The last build's files (and its code cache, which would not match the new bundle).
 rmSync(repoPath('dist/client/bundle'), { recursive: true, force: true });
-await build({
-  entryPoints: [repoPath('client/main.ts')],
-  outdir: repoPath('dist/client/bundle'),
+const common = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
   logLevel: 'warning',
+} as const;
+await build({
+  ...common,
+  entryPoints: [repoPath('client/main.ts')],
+  outfile: repoPath('dist/client/bundle/client.cjs'),
   // opusscript reads its .wasm from beside its own file: it stays in node_modules.
   external: ['opusscript'],
-  // The CommonJS inside (werift, pino) calls require(): an ES module has none of its own.
-  banner: {
-    js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);',
-  },
+  // The ES modules inside (yargs-parser) read import.meta.url, which a CommonJS file has not.
+  define: { 'import.meta.url': '__importMetaUrl' },
+  banner: { js: 'const __importMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+});
+await build({
+  ...common,
+  entryPoints: [repoPath('client/bundle-loader.ts')],
+  outfile: repoPath('dist/client/bundle/load.cjs'),
 });
