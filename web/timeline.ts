@@ -11,7 +11,9 @@ import type { TimelineModel } from './timeline-model.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const WIDTH = 960;
-const LEFT = 150;
+const MIN_LEFT = 150;
+/** .lane-name's font-size in style.css. */
+const LANE_NAME_PX = 13;
 const RIGHT = 30;
 const LANE = 130;
 /** Label rows above and below a lane (baselines), nearest first. */
@@ -31,15 +33,18 @@ function el<K extends keyof SVGElementTagNameMap>(
   return node;
 }
 
-/** The width of a label in the page's font (the SVG is drawn at 1:1 up to phone width); an estimate without canvas. */
-function measurer(): (text: string) => number {
+/** The width of a text in the page's font (the SVG is drawn at 1:1 up to phone width); an estimate without canvas. */
+function measurer(px: number, weight = 400): (text: string) => number {
   const context = document.createElement('canvas').getContext('2d');
-  if (!context) return (text) => text.length * LABEL_PX * 0.65;
-  context.font = `${LABEL_PX}px ${getComputedStyle(document.body).fontFamily || 'sans-serif'}`;
+  if (!context) return (text) => text.length * px * 0.65;
+  context.font = `${weight} ${px}px ${getComputedStyle(document.body).fontFamily || 'sans-serif'}`;
   return (text) => context.measureText(text).width;
 }
 
 export function drawTimeline(model: TimelineModel, title: string): SVGSVGElement {
+  // The lanes start after the widest lane name (.lane-name: 13px, 600), so no label at the start runs into one.
+  const nameWidth = measurer(LANE_NAME_PX, 600);
+  const LEFT = Math.max(MIN_LEFT, Math.ceil(8 + Math.max(0, ...model.lanes.map((l) => nameWidth(l.name))) + 10));
   const all = model.lanes.flatMap((l) => l.marks.map((m) => m.t));
   const min = Math.min(0, ...all);
   const max = Math.max(min + 1, ...all);
@@ -53,7 +58,7 @@ export function drawTimeline(model: TimelineModel, title: string): SVGSVGElement
     'aria-describedby': 'timeline-desc',
     class: 'timeline',
   });
-  const width = measurer();
+  const width = measurer(LABEL_PX);
   let unlabelled = 0;
   const lanes = model.lanes.map((lane, i) => {
     const y = TOP + i * LANE + LANE / 2;
