@@ -4,7 +4,8 @@
  * stamped it; then drawn by timeline-model.ts where the service saw it.
  */
 import t from 'tap';
-import type { Message, ReportSummary } from '../../signaling/protocol.js';
+import { timingsSummary } from '../helpers/report-summary.js';
+import type { Message } from '../../signaling/protocol.js';
 import { peerClock, serverOffset, type Arrival } from '../../web/clock.js';
 import { timelineOf } from '../../web/timeline-model.js';
 
@@ -18,22 +19,6 @@ let seq = 0;
 function arrival(type: string, from: string, ts: number, delay: number): Arrival {
   const message: Message = { seq: ++seq, type, from, ts, data: null };
   return { message, at: ts - SERVER_AHEAD + delay };
-}
-
-function summary(timingsMs: ReportSummary['timingsMs']): ReportSummary {
-  return {
-    role: 'answerer',
-    ok: true,
-    error: null,
-    timingsMs,
-    candidates: { local: [], remote: [] },
-    selectedPair: null,
-    pairs: [],
-    nat: null,
-    prediction: null,
-    verdict: { path: null, matchesPrediction: null, explanation: '' },
-    turnErrors: [],
-  };
 }
 
 const server = (ours: number): number => SERVER_AHEAD + T0 + ours;
@@ -55,7 +40,12 @@ t.test('serverOffset: the quickest relay is nearest to no delay', async (t) => {
 t.test("peerClock: the peer's start on our clock, from the service's stamp of its registration", async (t) => {
   // The answerer registered 400 ms into our call; on its own clock that was 150 ms into its run.
   const arrivals = [arrival('peer-joined', 'answerer', server(400), 2), arrival('answer', 'answerer', server(900), 2)];
-  const clock = peerClock(summary({ registered: 150, dataChannelOpen: 700 }), arrivals, T0, 'answerer');
+  const clock = peerClock(
+    timingsSummary('answerer', { registered: 150, dataChannelOpen: 700 }),
+    arrivals,
+    T0,
+    'answerer',
+  );
   t.same(clock, { offsetMs: 400 + 2 - 150, how: 'its registration, as the service stamped it' });
 
   // Drawn: its registration lands on the service's peer-joined mark (to within the quickest relay).
@@ -64,7 +54,7 @@ t.test("peerClock: the peer's start on our clock, from the service's stamp of it
     peer: 'answerer',
     ok: true,
     timingsMs: { registered: 10 },
-    peerReport: summary({ registered: 150, dataChannelOpen: 700 }),
+    peerReport: timingsSummary('answerer', { registered: 150, dataChannelOpen: 700 }),
     peerClock: clock,
     service: arrivals.map((a) => ({
       t: Math.round(a.message.ts - serverOffset(arrivals) - T0),
@@ -82,17 +72,27 @@ t.test('peerClock: null when there is nothing to place the peer by', async (t) =
   const joined = [arrival('peer-joined', 'answerer', server(400), 2)];
   t.equal(peerClock(null, joined, T0, 'answerer'), null, 'no report from the peer');
   t.equal(
-    peerClock(summary({ registered: null }), joined, T0, 'answerer'),
+    peerClock(timingsSummary('answerer', { registered: null }), joined, T0, 'answerer'),
     null,
     'its report has no registration time',
   );
   t.equal(
-    peerClock(summary({ registered: 150 }), [arrival('offer', 'answerer', server(400), 2)], T0, 'answerer'),
+    peerClock(
+      timingsSummary('answerer', { registered: 150 }),
+      [arrival('offer', 'answerer', server(400), 2)],
+      T0,
+      'answerer',
+    ),
     null,
     'the peer was there first: no peer-joined to go by',
   );
   t.equal(
-    peerClock(summary({ registered: 150 }), [arrival('peer-joined', 'someone-else', server(400), 2)], T0, 'answerer'),
+    peerClock(
+      timingsSummary('answerer', { registered: 150 }),
+      [arrival('peer-joined', 'someone-else', server(400), 2)],
+      T0,
+      'answerer',
+    ),
     null,
     "another peer's arrival is not this one's",
   );

@@ -4,8 +4,8 @@
  * side's timings placed on this side's clock; or this side alone, saying so.
  */
 import t from 'tap';
+import { timingsSummary } from '../helpers/report-summary.js';
 import { emptyReport, type Report } from '../../client/report.js';
-import type { ReportSummary } from '../../signaling/protocol.js';
 import { readOptions } from '../../web/options.js';
 import { emptyPageReport, type Mark } from '../../web/page-report.js';
 import { isViewableReport, timelineOf } from '../../web/timeline-model.js';
@@ -25,23 +25,6 @@ function cliReport(role: 'offerer' | 'answerer' = 'offerer'): Report {
   };
   r.ok = true;
   return r;
-}
-
-/** The other side's `report` summary: its timings on its own clock. */
-function peerSummary(role: string, timingsMs: ReportSummary['timingsMs']): ReportSummary {
-  return {
-    role,
-    ok: true,
-    error: null,
-    timingsMs,
-    candidates: { local: [], remote: [] },
-    selectedPair: null,
-    pairs: [],
-    nat: null,
-    prediction: null,
-    verdict: { path: null, matchesPrediction: null, explanation: '' },
-    turnErrors: [],
-  };
 }
 
 const labels = (marks: readonly Mark[]): string[] => marks.map((m) => m.label);
@@ -103,7 +86,7 @@ t.test("the page's report: its own events, the service's stamps, the peer placed
     { t: 520, label: 'answer' },
   ];
   r.peerClock = { offsetMs: 300, how: 'its registration, as the service stamped it' };
-  r.peerReport = peerSummary('answerer', { ...cliReport('answerer').timingsMs, registered: 95, done: null });
+  r.peerReport = timingsSummary('answerer', { ...cliReport('answerer').timingsMs, registered: 95, done: null });
   const model = timelineOf(r);
   t.same(
     model.lanes.map((l) => l.name),
@@ -123,7 +106,7 @@ t.test("the page's report: its own events, the service's stamps, the peer placed
 
 t.test('no stamp to place the peer by: both data channels open at once (within a round trip)', async (t) => {
   const r = cliReport('answerer');
-  r.peerReport = peerSummary('offerer', { registered: 10, iceConnected: 900, dataChannelOpen: 1000, done: 4000 });
+  r.peerReport = timingsSummary('offerer', { registered: 10, iceConnected: 900, dataChannelOpen: 1000, done: 4000 });
   const model = timelineOf(r);
   t.equal(model.lanes.length, 2, 'this side and the other: a CLI report has no service lane');
   const peer = model.lanes[1]?.marks ?? [];
@@ -136,7 +119,7 @@ t.test('no stamp to place the peer by: both data channels open at once (within a
 t.test('no data channel on one side: aligned by ICE connected instead', async (t) => {
   const r = cliReport();
   r.timingsMs.dataChannelOpen = null;
-  r.peerReport = peerSummary('answerer', { registered: 0, iceConnected: 100, dataChannelOpen: null });
+  r.peerReport = timingsSummary('answerer', { registered: 0, iceConnected: 100, dataChannelOpen: null });
   const peer = timelineOf(r).lanes[1]?.marks ?? [];
   t.equal(at(peer, 'ICE connected'), 300, 'on our ICE connected');
   t.equal(at(peer, 'registered'), 200);
@@ -146,7 +129,7 @@ t.test('nothing both sides reached: the peer on its own clock, and the note says
   const r = cliReport();
   r.timingsMs.dataChannelOpen = null;
   r.timingsMs.iceConnected = null;
-  r.peerReport = peerSummary('', { registered: 70, iceConnected: 100 });
+  r.peerReport = timingsSummary('', { registered: 70, iceConnected: 100 });
   const model = timelineOf(r);
   t.equal(model.lanes[1]?.name, 'other side (answerer)', 'a summary with no role: the role opposite ours');
   t.same(model.lanes[1]?.marks, [

@@ -1,5 +1,6 @@
 import t, { type Test } from 'tap';
 import type { RTCPeerConnection as PeerConnection } from 'werift';
+import { bothConnected, unlessHung } from '../helpers/werift-pair.js';
 
 /**
  * patches/werift+0.24.4+003+bundle-ice-from-tag.patch: with BUNDLE, the shared
@@ -58,23 +59,11 @@ t.test('and the call connects on it', async (t) => {
   // Only the first section's candidates, as aiortc: its other sections' transports go once BUNDLE is agreed.
   offerer.onIceCandidate.subscribe((c) => void (c?.sdpMid === '0' && answerer.addIceCandidate(c)));
   answerer.onIceCandidate.subscribe((c) => void (c && offerer.addIceCandidate(c)));
-  const connected = (pc: PeerConnection): Promise<void> =>
-    new Promise((resolve, reject) => {
-      pc.connectionStateChange.subscribe((state) => {
-        if (state === 'connected') resolve();
-        if (state === 'failed') reject(new Error('failed'));
-      });
-    });
-  const both = Promise.all([connected(offerer), connected(answerer)]);
+  const both = bothConnected(offerer, answerer);
   await offerer.setLocalDescription(await offerer.createOffer());
   await answerer.setRemoteDescription({ type: 'offer', sdp: perSectionCredentials(offerer.localDescription!.sdp) });
   await answerer.setLocalDescription(await answerer.createAnswer());
   await offerer.setRemoteDescription(answerer.localDescription!);
-  // A guard against a hang, not a measure of speed: ICE on loopback takes well under a second.
-  let guard: NodeJS.Timeout | undefined;
-  const hang = new Promise<never>((_, reject) => {
-    guard = setTimeout(() => reject(new Error('not connected in 30 s')), 30_000);
-  });
-  await t.resolves(Promise.race([both, hang]), 'both sides connected');
-  clearTimeout(guard);
+  // ICE on loopback takes well under a second.
+  await t.resolves(unlessHung(both, 30_000, 'not connected'), 'both sides connected');
 });

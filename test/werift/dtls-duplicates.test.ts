@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap';
-import type { RTCPeerConnection as PeerConnection } from 'werift';
+import { negotiate, unlessHung, weriftPair } from '../helpers/werift-pair.js';
 
 /**
  * patches/werift+0.24.4+011+dtls-duplicate-hello-verify.patch: a network may
@@ -12,54 +12,23 @@ import type { RTCPeerConnection as PeerConnection } from 'werift';
  * (RFC 6347 §4.2.1, §4.2.4). Here every DTLS handshake record one side sends
  * is put on the wire twice, and the call must connect.
  */
-const { RTCPeerConnection } = await import('werift');
-
 const isHandshake = (data: Buffer): boolean => data[0] === 22 || data[0] === 20;
 
 async function connectsWithDuplicates(t: Test, duplicating: 'offerer' | 'answerer'): Promise<number> {
-  const offerer = new RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle' });
-  const answerer = new RTCPeerConnection({ iceServers: [] });
-  t.teardown(async () => {
-    await offerer.close();
-    await answerer.close();
-  });
-  offerer.createDataChannel('chat');
-  offerer.onIceCandidate.subscribe((c) => void (c && answerer.addIceCandidate(c)));
-  answerer.onIceCandidate.subscribe((c) => void (c && offerer.addIceCandidate(c)));
-  const connected = (pc: PeerConnection): Promise<void> =>
-    new Promise((resolve, reject) => {
-      pc.connectionStateChange.subscribe((state) => {
-        if (state === 'connected') resolve();
-        if (state === 'failed') reject(new Error('failed'));
-      });
-    });
-  const both = Promise.all([connected(offerer), connected(answerer)]);
-
-  await offerer.setLocalDescription(await offerer.createOffer());
-  await answerer.setRemoteDescription(offerer.localDescription!);
-  await answerer.setLocalDescription(await answerer.createAnswer());
-  const pc = duplicating === 'offerer' ? offerer : answerer;
-  const connection = pc.iceTransports[0]!.connection;
-  const send = connection.send.bind(connection);
+  const pair = weriftPair(t);
   let doubled = 0;
-  connection.send = async (data: Buffer) => {
-    await send(data);
-    if (isHandshake(data)) {
-      doubled++;
-      await send(Buffer.from(data));
-    }
-  };
-  await offerer.setRemoteDescription(answerer.localDescription!);
-
-  // A guard against a hang, not a measure of speed: loopback connects in well under a second.
-  let guard: NodeJS.Timeout | undefined;
-  const hang = new Promise<never>((_, reject) => {
-    guard = setTimeout(() => reject(new Error('not connected in 30 s')), 30_000);
+  await negotiate(pair, () => {
+    const connection = pair[duplicating].iceTransports[0]!.connection;
+    const send = connection.send.bind(connection);
+    connection.send = async (data: Buffer) => {
+      await send(data);
+      if (isHandshake(data)) {
+        doubled++;
+        await send(Buffer.from(data));
+      }
+    };
   });
-  await t.resolves(
-    Promise.race([both, hang]).finally(() => clearTimeout(guard)),
-    'both sides connected',
-  );
+  await t.resolves(unlessHung(pair.connected, 30_000, 'not connected'), 'both sides connected');
   return doubled;
 }
 

@@ -1,5 +1,5 @@
 import t from 'tap';
-import type { RTCPeerConnection as PeerConnection } from 'werift';
+import { negotiate, unlessHung, weriftPair } from '../helpers/werift-pair.js';
 
 /**
  * patches/werift+0.24.4+010+dtls-early-records.patch: DTLS records that
@@ -12,8 +12,6 @@ import type { RTCPeerConnection as PeerConnection } from 'werift';
  * Here the server is made to start 400 ms late: the first ClientHello must be
  * answered, never sent again.
  */
-const { RTCPeerConnection } = await import('werift');
-
 /**
  * A first ClientHello: a DTLS handshake record (content type 22, then a 13-byte
  * record header) of type ClientHello (1) with no cookie yet. After the 12-byte
@@ -28,54 +26,26 @@ function isFirstClientHello(data: Buffer): boolean {
 }
 
 t.test('a ClientHello that comes before the DTLS server has started is answered, not resent', async (t) => {
-  const offerer = new RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle' });
-  const answerer = new RTCPeerConnection({ iceServers: [] });
-  t.teardown(async () => {
-    await offerer.close();
-    await answerer.close();
-  });
-  offerer.createDataChannel('chat');
-  offerer.onIceCandidate.subscribe((c) => void (c && answerer.addIceCandidate(c)));
-  answerer.onIceCandidate.subscribe((c) => void (c && offerer.addIceCandidate(c)));
-  const connected = (pc: PeerConnection): Promise<void> =>
-    new Promise((resolve, reject) => {
-      pc.connectionStateChange.subscribe((state) => {
-        if (state === 'connected') resolve();
-        if (state === 'failed') reject(new Error('failed'));
-      });
-    });
-  const both = Promise.all([connected(offerer), connected(answerer)]);
-
-  await offerer.setLocalDescription(await offerer.createOffer());
-  await answerer.setRemoteDescription(offerer.localDescription!);
-  await answerer.setLocalDescription(await answerer.createAnswer());
-
-  // The offerer controls ICE, so it is the DTLS server: start it 400 ms late.
-  const server = offerer.dtlsTransports[0]!;
-  const start = server.start.bind(server);
-  server.start = async () => {
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    await start();
-  };
-  // Count the first ClientHellos the answerer puts on the wire.
-  const connection = answerer.iceTransports[0]!.connection;
-  const send = connection.send.bind(connection);
+  const pair = weriftPair(t);
+  const { offerer, answerer } = pair;
   let clientHellos = 0;
-  connection.send = async (data: Buffer) => {
-    if (isFirstClientHello(data)) clientHellos++;
-    await send(data);
-  };
-
-  await offerer.setRemoteDescription(answerer.localDescription!);
-  // A guard against a hang, not a measure of speed: loopback connects in well under a second.
-  let guard: NodeJS.Timeout | undefined;
-  const hang = new Promise<never>((_, reject) => {
-    guard = setTimeout(() => reject(new Error('not connected in 30 s')), 30_000);
+  await negotiate(pair, () => {
+    // The offerer controls ICE, so it is the DTLS server: start it 400 ms late.
+    const dtls = offerer.dtlsTransports[0]!;
+    const start = dtls.start.bind(dtls);
+    dtls.start = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      await start();
+    };
+    // Count the first ClientHellos the answerer puts on the wire.
+    const connection = answerer.iceTransports[0]!.connection;
+    const send = connection.send.bind(connection);
+    connection.send = async (data: Buffer) => {
+      if (isFirstClientHello(data)) clientHellos++;
+      await send(data);
+    };
   });
-  await t.resolves(
-    Promise.race([both, hang]).finally(() => clearTimeout(guard)),
-    'both sides connected',
-  );
-  t.equal(server.role, 'server', 'the offerer was the DTLS server');
+  await t.resolves(unlessHung(pair.connected, 30_000, 'not connected'), 'both sides connected');
+  t.equal(offerer.dtlsTransports[0]?.role, 'server', 'the offerer was the DTLS server');
   t.equal(clientHellos, 1, 'one first ClientHello: the early one was kept and answered, not resent');
 });

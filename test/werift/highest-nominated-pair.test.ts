@@ -1,5 +1,6 @@
 import t from 'tap';
 import type { RTCPeerConnection as PeerConnection } from 'werift';
+import { negotiate, weriftPair } from '../helpers/werift-pair.js';
 
 /**
  * patches/werift+0.24.4+012+highest-nominated-pair.patch: when the
@@ -11,8 +12,6 @@ import type { RTCPeerConnection as PeerConnection } from 'werift';
  * offerer). Here the controlling werift nominates every other pair that
  * worked, as a browser may, and the controlled side must end on the highest.
  */
-const { RTCPeerConnection } = await import('werift');
-
 /** The parts of werift's ICE Connection this drives (its public type does not list them). */
 interface Pair {
   state: number;
@@ -42,28 +41,10 @@ const SUCCEEDED = 3;
 const connectionOf = (pc: PeerConnection): Connection => pc.iceTransports[0]!.connection as unknown as Connection;
 
 t.test('the controlled side sends on the highest-priority pair the controlling side nominated', async (t) => {
-  const offerer = new RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle' });
-  const answerer = new RTCPeerConnection({ iceServers: [] });
-  t.teardown(async () => {
-    await offerer.close();
-    await answerer.close();
-  });
-  offerer.createDataChannel('chat');
-  offerer.onIceCandidate.subscribe((c) => void (c && answerer.addIceCandidate(c)));
-  answerer.onIceCandidate.subscribe((c) => void (c && offerer.addIceCandidate(c)));
-  const connected = (pc: PeerConnection): Promise<void> =>
-    new Promise((resolve, reject) => {
-      pc.connectionStateChange.subscribe((state) => {
-        if (state === 'connected') resolve();
-        if (state === 'failed') reject(new Error('failed'));
-      });
-    });
-  const both = Promise.all([connected(offerer), connected(answerer)]);
-  await offerer.setLocalDescription(await offerer.createOffer());
-  await answerer.setRemoteDescription(offerer.localDescription!);
-  await answerer.setLocalDescription(await answerer.createAnswer());
-  await offerer.setRemoteDescription(answerer.localDescription!);
-  await both;
+  const pair = weriftPair(t);
+  const { offerer, answerer } = pair;
+  await negotiate(pair);
+  await pair.connected;
 
   const controlling = connectionOf(offerer);
   const others = controlling.checkList.filter((p) => p.state === SUCCEEDED && p !== controlling.nominated);

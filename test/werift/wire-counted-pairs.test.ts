@@ -2,6 +2,7 @@ import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import t from 'tap';
 import type { RTCDataChannel, RTCPeerConnection as PeerConnection } from 'werift';
+import { negotiate, unlessHung, weriftPair } from '../helpers/werift-pair.js';
 
 /**
  * patches/werift+0.24.4+009+wire-counted-pairs.patch: a data packet is counted
@@ -11,8 +12,6 @@ import type { RTCDataChannel, RTCPeerConnection as PeerConnection } from 'werift
  * said nothing about the path the peer's packets took: the figure the report
  * quotes as what the wire saw on the selected pair.
  */
-const { RTCPeerConnection } = await import('werift');
-
 interface PairStats {
   type: string;
   nominated?: boolean;
@@ -27,39 +26,13 @@ async function nominatedPair(pc: PeerConnection): Promise<PairStats> {
   return pair;
 }
 
-/** Both ends on loopback, connected, the data channel open on the offerer's side. */
-async function connectedPair(): Promise<{
-  offerer: PeerConnection;
-  answerer: PeerConnection;
-  chat: RTCDataChannel;
-  received: Promise<RTCDataChannel>;
-}> {
-  const offerer = new RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle' });
-  const answerer = new RTCPeerConnection({ iceServers: [] });
-  t.teardown(async () => {
-    await offerer.close();
-    await answerer.close();
-  });
-  const chat = offerer.createDataChannel('chat');
-  offerer.onIceCandidate.subscribe((c) => void (c && answerer.addIceCandidate(c)));
-  answerer.onIceCandidate.subscribe((c) => void (c && offerer.addIceCandidate(c)));
+t.test("packets from an address that is not the pair's remote are not counted on it", async (t) => {
+  const pair = weriftPair(t);
+  const { offerer, answerer, chat } = pair;
   const open = new Promise<void>((resolve) => chat.stateChanged.subscribe((s) => s === 'open' && resolve()));
   const received = new Promise<RTCDataChannel>((resolve) => answerer.onDataChannel.subscribe(resolve));
-  await offerer.setLocalDescription(await offerer.createOffer());
-  await answerer.setRemoteDescription(offerer.localDescription!);
-  await answerer.setLocalDescription(await answerer.createAnswer());
-  await offerer.setRemoteDescription(answerer.localDescription!);
-  // A guard against a hang, not a measure of speed: loopback connects in well under a second.
-  let guard: NodeJS.Timeout | undefined;
-  const hang = new Promise<never>((_, reject) => {
-    guard = setTimeout(() => reject(new Error('the data channel did not open in 30 s')), 30_000);
-  });
-  await Promise.race([open, hang]).finally(() => clearTimeout(guard));
-  return { offerer, answerer, chat, received };
-}
-
-t.test("packets from an address that is not the pair's remote are not counted on it", async (t) => {
-  const { offerer, answerer, chat, received } = await connectedPair();
+  await negotiate(pair);
+  await unlessHung(open, 30_000, 'the data channel did not open');
   const channel = await received;
   const nominated = answerer.iceTransports[0]?.connection.nominated;
   if (!nominated) throw new Error('the answerer has no nominated pair');
