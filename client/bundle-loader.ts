@@ -2,7 +2,7 @@
  * Runs bin/client's one CommonJS bundle (scripts/bundle-client.ts) as Node's
  * own loader would, but compiled with V8's code cache: Node 20 keeps no code
  * cache for a user's modules (module.enableCompileCache() came in Node 22),
- * and compiling the bundle's ~4 MB (werift, undici, yargs, typebox) at each
+ * and compiling the bundle's ~3 MB (werift, yargs, typebox) at each
  * start was the largest part of the time to registration. The cache is made
  * at build time by a real call on loopback (scripts/train-code-cache.ts), so
  * it holds the code a call runs, the DTLS handshake included. A cache that V8

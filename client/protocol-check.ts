@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { Compile } from 'typebox/compile';
-import type { Dispatcher } from 'undici';
+import type { IncomingHttpHeaders } from 'node:http';
 import { ErrorBody, PollReply, RegisterReply, SendReply } from '../signaling/protocol.js';
 
 /**
@@ -73,7 +73,7 @@ export class TooLargeError extends Error {
   }
 }
 
-export async function readBody(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
+export async function readBody(body: AsyncIterable<unknown> & { destroy(): void }, limit: number): Promise<string> {
   const chunks: Buffer[] = [];
   let bytes = 0;
   for await (const chunk of body) {
@@ -88,7 +88,6 @@ export async function readBody(body: Dispatcher.ResponseData['body'], limit: num
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export function contentType(response: Dispatcher.ResponseData): string {
-  const header = response.headers['content-type'];
-  return (Array.isArray(header) ? header[0] : header) ?? '';
+export function contentType(response: { headers: IncomingHttpHeaders }): string {
+  return response.headers['content-type'] ?? '';
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, request, type Dispatcher } from 'undici';
 import { ErrorCode, type Message, type RegisterReply } from '../signaling/protocol.js';
 import { redactUrl } from '../signaling/redact.js';
+import { HttpAgents, httpRequest, type HttpAnswer, type HttpMethod } from './http-request.js';
 import type { Logger } from './log.js';
 import { parseJson, SignalingError, SignalingUnreachableError, toSignalingError } from './signaling-errors.js';
 import {
@@ -42,7 +42,7 @@ export class SignalingClient {
   readonly baseUrl: string;
   /** The base URL as messages show it: credentials in it are never printed. */
   private readonly shownUrl: string;
-  private readonly agent: Agent;
+  private readonly agents = new HttpAgents();
   private readonly apiKey: string | undefined;
   private readonly log: Logger;
   private readonly sendRetryMs: number;
@@ -57,13 +57,6 @@ export class SignalingClient {
     this.apiKey = options.apiKey;
     this.log = options.log;
     this.sendRetryMs = options.sendRetryMs ?? 10_000;
-    // Timeouts per request below; these are the ceilings for anything else.
-    this.agent = new Agent({
-      connectTimeout: 5_000,
-      headersTimeout: 15_000,
-      bodyTimeout: 15_000,
-      keepAliveTimeout: 30_000,
-    });
   }
 
   get registered(): boolean {
@@ -163,7 +156,7 @@ export class SignalingClient {
         expect: 200,
         check: replies.poll,
         signal,
-        // The service holds the request up to timeoutMs: undici must wait longer than that.
+        // The service holds the request up to timeoutMs: we must wait longer than that.
         timeoutMs: timeoutMs + 10_000,
       },
     );
@@ -185,7 +178,8 @@ export class SignalingClient {
 
   /** Forcibly drops open connections (a held poll included). */
   async destroy(): Promise<void> {
-    await this.agent.destroy();
+    this.agents.destroy();
+    return await Promise.resolve();
   }
 
   private requireToken(): string {
@@ -194,30 +188,26 @@ export class SignalingClient {
     return this.token;
   }
 
-  private call<T>(
-    method: Dispatcher.HttpMethod,
-    path: string,
-    options: CallOptions & { check: ReplyCheck<T> },
-  ): Promise<T>;
-  private call(method: Dispatcher.HttpMethod, path: string, options: CallOptions): Promise<unknown>;
+  private call<T>(method: HttpMethod, path: string, options: CallOptions & { check: ReplyCheck<T> }): Promise<T>;
+  private call(method: HttpMethod, path: string, options: CallOptions): Promise<unknown>;
   private async call(
-    method: Dispatcher.HttpMethod,
+    method: HttpMethod,
     path: string,
     options: CallOptions & { check?: ReplyCheck<unknown> },
   ): Promise<unknown> {
     const headers: Record<string, string> = { ...options.headers };
     if (options.auth !== undefined) headers.authorization = `Bearer ${options.auth}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
-    let response: Dispatcher.ResponseData;
+    let response: HttpAnswer;
     try {
-      response = await request(`${this.baseUrl}${path}`, {
+      response = await httpRequest(`${this.baseUrl}${path}`, {
         method,
         headers,
         body: options.body !== undefined ? JSON.stringify(options.body) : null,
-        dispatcher: this.agent,
-        signal: options.signal ?? null,
-        headersTimeout: options.timeoutMs ?? 10_000,
-        bodyTimeout: options.timeoutMs ?? 10_000,
+        agents: this.agents,
+        signal: options.signal,
+        timeoutMs: options.timeoutMs ?? 10_000,
+        connectTimeoutMs: 5_000,
       });
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : error;
@@ -227,7 +217,7 @@ export class SignalingClient {
       if (error instanceof TooLargeError) {
         throw new SignalingProtocolError(
           this.shownUrl,
-          response.statusCode,
+          response.status,
           contentType(response),
           error.message,
           error.bytes,
@@ -237,15 +227,15 @@ export class SignalingClient {
         cause: error,
       });
     });
-    if (response.statusCode !== options.expect) {
-      throw toSignalingError(response.statusCode, text, response.headers['retry-after']);
+    if (response.status !== options.expect) {
+      throw toSignalingError(response.status, text, response.headers['retry-after']);
     }
     if (!options.check) return text === '' ? null : parseJson(text);
     const body = parseJsonOrUndefined(text);
     if (!options.check.Check(body)) {
       throw new SignalingProtocolError(
         this.shownUrl,
-        response.statusCode,
+        response.status,
         contentType(response),
         previewOf(text),
         Buffer.byteLength(text),
