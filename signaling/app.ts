@@ -5,6 +5,7 @@
 import { isUtf8 } from 'node:buffer';
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import { credentialsFirst } from './auth.js';
 import { clientErrorResponder } from './client-errors.js';
 import { trackConnections } from './connections.js';
 import type { Config } from './config.js';
@@ -106,7 +107,7 @@ export function buildServer(config: Config, deps: ServerDeps = {}): FastifyInsta
   });
 
   app.setErrorHandler(async (error, request, reply) => {
-    const failure = toProtocolError(error);
+    const failure = await credentialsFirst(store, request, toProtocolError(error));
     if (failure.statusCode >= 500) request.log.error({ err: error }, 'request failed');
     metrics.rejected(failure.code);
     if (failure.details.retryAfterS !== undefined)

@@ -1,7 +1,7 @@
 /** Messages: send into a mailbox, long-poll one's own. */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { requirePeer } from '../auth.js';
+import { requireToken } from '../auth.js';
 import { maxPollTimeoutMs } from '../config.js';
 import { ProtocolError } from '../errors.js';
 import { compactJson, memberText } from '../json-text.js';
@@ -70,7 +70,7 @@ export async function messageRoutes(fastify: FastifyInstance, { config, store }:
         body: SendBody,
         response: { 202: SendReply, ...errors },
       },
-      onRequest: requirePeer(store, 'member'),
+      onRequest: requireToken('member'),
     },
     async (request, reply) => {
       const { room, peer } = request.params;
@@ -79,12 +79,14 @@ export async function messageRoutes(fastify: FastifyInstance, { config, store }:
       const rawData = request.rawBody === undefined ? undefined : memberText(request.rawBody, 'data');
       const outcome = await store.send({
         room,
-        from: request.peerName ?? '',
+        token: request.presented?.token ?? '',
         to: peer,
         type,
         data: rawData === undefined ? 'null' : compactJson(rawData),
         idempotencyKey: request.headers['idempotency-key'],
       });
+      // The store has checked the token: a refusal from here on is the store's own.
+      request.presented = undefined;
       if (!outcome.ok) {
         throw new ProtocolError(
           outcome.error,
@@ -104,14 +106,16 @@ export async function messageRoutes(fastify: FastifyInstance, { config, store }:
         querystring: PollQuery,
         response: { 200: PollReply, ...errors },
       },
-      onRequest: requirePeer(store, 'self'),
+      onRequest: requireToken('self'),
     },
     async (request, reply) => {
       const { room, peer } = request.params;
       const after = parseCursor(request.query.after);
       const asked = request.query.timeoutMs;
       const timeoutMs = asked === undefined ? config.pollTimeoutMs : Math.min(Number(asked), maxPollTimeoutMs);
-      const outcome = await store.poll({ room, peer, after, timeoutMs, signal: new ClientGone(reply.raw) });
+      const token = request.presented?.token ?? '';
+      const outcome = await store.poll({ room, peer, token, after, timeoutMs, signal: new ClientGone(reply.raw) });
+      request.presented = undefined;
       if (!outcome.ok) throw new ProtocolError(outcome.error);
       return await sendJsonText(reply, messagesJson(outcome.messages));
     },

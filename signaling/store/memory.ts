@@ -107,18 +107,21 @@ export class MemoryStore implements Store {
   }
 
   async identify(room: string, token: string): Promise<string | undefined> {
+    return this.holder(room, token, this.clock.now())?.name;
+  }
+
+  private holder(room: string, token: string, now: number): Peer | undefined {
     const peer = this.byDigest.get(tokenDigest(token));
-    if (peer === undefined || peer.room.name !== room) return undefined;
-    if (this.expireIfDue(peer, this.clock.now())) return undefined;
-    return peer.name;
+    if (peer === undefined || peer.room.name !== room || this.expireIfDue(peer, now)) return undefined;
+    return peer;
   }
 
   async send(request: SendRequest): Promise<SendOutcome> {
     const now = this.clock.now();
-    const sender = this.livePeer(request.room, request.from, now);
-    if (sender === undefined) return { ok: false, error: 'peer_not_found' };
+    const sender = this.holder(request.room, request.token, now);
+    if (sender === undefined) return { ok: false, error: 'unauthorized' };
     const recipient = this.livePeer(request.room, request.to, now);
-    const key = request.idempotencyKey === undefined ? undefined : `${request.from}\n${request.idempotencyKey}`;
+    const key = request.idempotencyKey === undefined ? undefined : `${sender.name}\n${request.idempotencyKey}`;
     if (recipient !== undefined && key !== undefined) {
       this.forgetOldKeys(recipient, now);
       const first = recipient.sent?.get(key);
@@ -130,8 +133,8 @@ export class MemoryStore implements Store {
     if (recipient.queue.length >= this.limits.maxQueue) return { ok: false, error: 'mailbox_full' };
 
     sender.bucket.take(now);
-    const seq = this.enqueue(recipient, request.type, request.from, request.data, now).seq;
-    recipient.unseenJoins?.delete(request.from);
+    const seq = this.enqueue(recipient, request.type, sender.name, request.data, now).seq;
+    recipient.unseenJoins?.delete(sender.name);
     if (key !== undefined) (recipient.sent ??= new Map()).set(key, { seq, at: now });
     return { ok: true, seq };
   }
@@ -139,7 +142,9 @@ export class MemoryStore implements Store {
   async poll(request: PollRequest): Promise<PollOutcome> {
     const now = this.clock.now();
     const peer = this.livePeer(request.room, request.peer, now);
-    if (peer === undefined) return { ok: false, error: 'unauthorized' };
+    const token = request.token;
+    if (peer === undefined || (token !== undefined && peer.digest !== tokenDigest(token)))
+      return { ok: false, error: 'unauthorized' };
     if (request.after > peer.lastSeq) return { ok: false, error: 'invalid_cursor' };
 
     acknowledge(peer, request.after);

@@ -72,14 +72,15 @@ return {joined, left, removed, 'ok', name}
 `;
 
 /**
- * ARGV: from, to, type, data, idempotency key ('' for none), maxQueue, rate.
- * The protocol's order: a repeat, the sender's rate, the recipient, its backlog.
+ * ARGV: the digest of the sender's token, to, type, data, idempotency key (''
+ * for none), maxQueue, rate. The protocol's order: the token, a repeat, the
+ * sender's rate, the recipient, its backlog.
  */
 export const sendLua =
   prelude +
   String.raw`
-local from, to = ARGV[3], ARGV[4]
-if gone(from) then return {joined, left, removed, 'peer_not_found'} end
+local from, to = redis.call('HGET', tokens_key, ARGV[3]), ARGV[4]
+if not from or gone(from) then return {joined, left, removed, 'unauthorized'} end
 local missing = gone(to)
 local field = nil
 if ARGV[7] ~= '' then field = from .. '\n' .. ARGV[7] end
@@ -104,7 +105,8 @@ return {joined, left, removed, 'ok', seq}
 `;
 
 /**
- * ARGV: peer, after, timeoutMs, poll id, instance id, ttl, lease slack.
+ * ARGV: peer, after, timeoutMs, poll id, instance id, ttl, lease slack, the
+ * digest of the token presented ('' for none: the caller has checked it).
  * Acknowledges, releases an older held poll wherever it is held, then either
  * answers at once or records this poll as held by this instance. While held,
  * exp sits at the hold's deadline plus ttl plus slack: the peer stays alive
@@ -117,6 +119,7 @@ export const pollLua =
 local name = ARGV[3]
 if gone(name) then return {joined, left, removed, 'unauthorized'} end
 local p = pkey(name)
+if ARGV[10] ~= '' and redis.call('HGET', p, 'digest') ~= ARGV[10] then return {joined, left, removed, 'unauthorized'} end
 local after = tonumber(ARGV[4])
 if after > tonumber(redis.call('HGET', p, 'seq')) then return {joined, left, removed, 'invalid_cursor'} end
 acknowledge(name, after)

@@ -136,7 +136,7 @@ export class RedisStore implements Store {
 
   async send(request: SendRequest): Promise<SendOutcome> {
     const reply = await this.rooms.run(scripts.send, request.room, [
-      request.from,
+      tokenDigest(request.token),
       request.to,
       request.type,
       request.data,
@@ -154,6 +154,8 @@ export class RedisStore implements Store {
         return { ok: false, error: 'rate_limited', retryAfterS: asNumber(reply.rest[0]) };
       case 'mailbox_full':
         return { ok: false, error: 'mailbox_full' };
+      case 'unauthorized':
+        return { ok: false, error: 'unauthorized' };
       default:
         return { ok: false, error: 'peer_not_found' };
     }
@@ -173,6 +175,7 @@ export class RedisStore implements Store {
         this.instanceId,
         this.limits.ttlMs,
         leaseSlackMs,
+        request.token === undefined ? '' : tokenDigest(request.token),
       ]);
     } catch (error) {
       this.polls.close(pollId);

@@ -51,7 +51,7 @@ export type RegisterOutcome =
 export type SendOutcome =
   | { ok: true; seq: number }
   | { ok: false; error: 'rate_limited'; retryAfterS: number }
-  | { ok: false; error: 'peer_not_found' | 'mailbox_full' };
+  | { ok: false; error: 'peer_not_found' | 'mailbox_full' | 'unauthorized' };
 
 export type PollOutcome =
   { ok: true; messages: StoredMessage[] } | { ok: false; error: 'invalid_cursor' | 'unauthorized' };
@@ -66,7 +66,12 @@ export interface RegisterRequest {
 
 export interface SendRequest {
   room: string;
-  from: string;
+  /**
+   * The sender's token, as presented: the store checks it in the same step as
+   * the send (on Redis, one round trip instead of two), `unauthorized` when it
+   * is no live peer's of this room.
+   */
+  token: string;
   to: string;
   type: string;
   data: string;
@@ -76,6 +81,8 @@ export interface SendRequest {
 export interface PollRequest {
   room: string;
   peer: string;
+  /** When given, the poll is `unauthorized` unless this is `peer`'s token. */
+  token?: string | undefined;
   after: number;
   timeoutMs: number;
   /** Aborted when the client goes away; the poll then ends with no messages. */

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { MemoryStore } from '../../signaling/store/memory.js';
 import type { Clock, StoredMessage } from '../../signaling/store/store.js';
+import { tokenOf } from '../helpers/registration.js';
 
 const limits = { ttlMs: 1000, maxQueue: 10, maxRoomPeers: 10, maxPeers: 100, rate: 5 };
 
@@ -94,19 +95,19 @@ t.test('a held poll keeps the peer alive past its ttl', async (t) => {
 
 t.test('idempotency keys are forgotten 5 minutes after acknowledgement, not before', async (t) => {
   const { store, clock } = fixture({ ttlMs: 3_600_000 });
-  await store.register({ room: 'lab', name: 'a', meta: '{}' });
+  const a = tokenOf(await store.register({ room: 'lab', name: 'a', meta: '{}' }));
   await store.register({ room: 'lab', name: 'b', meta: '{}' });
-  const first = await store.send({ room: 'lab', from: 'a', to: 'b', type: 'x', data: '1', idempotencyKey: 'k' });
+  const first = await store.send({ room: 'lab', token: a, to: 'b', type: 'x', data: '1', idempotencyKey: 'k' });
   t.same(first, { ok: true, seq: 1 });
   clock.advance(10 * 60_000);
   t.same(
-    await store.send({ room: 'lab', from: 'a', to: 'b', type: 'x', data: '1', idempotencyKey: 'k' }),
+    await store.send({ room: 'lab', token: a, to: 'b', type: 'x', data: '1', idempotencyKey: 'k' }),
     { ok: true, seq: 1 },
     'still in the mailbox after 10 minutes: still a repeat',
   );
   await store.poll({ room: 'lab', peer: 'b', after: 1, timeoutMs: 0, signal: new AbortController().signal });
   t.same(
-    await store.send({ room: 'lab', from: 'a', to: 'b', type: 'x', data: '1', idempotencyKey: 'k' }),
+    await store.send({ room: 'lab', token: a, to: 'b', type: 'x', data: '1', idempotencyKey: 'k' }),
     { ok: true, seq: 2 },
     'acknowledged and older than 5 minutes: a new message',
   );
@@ -114,14 +115,14 @@ t.test('idempotency keys are forgotten 5 minutes after acknowledgement, not befo
 
 t.test('rate: a burst of `rate`, then one token per 1/rate s', async (t) => {
   const { store, clock } = fixture();
-  await store.register({ room: 'lab', name: 'a', meta: '{}' });
+  const a = tokenOf(await store.register({ room: 'lab', name: 'a', meta: '{}' }));
   await store.register({ room: 'lab', name: 'b', meta: '{}' });
   const sendOne = async (): Promise<string> => {
-    const outcome = await store.send({ room: 'lab', from: 'a', to: 'b', type: 'x', data: 'null' });
+    const outcome = await store.send({ room: 'lab', token: a, to: 'b', type: 'x', data: 'null' });
     return outcome.ok ? 'ok' : outcome.error;
   };
   for (let i = 0; i < 5; i++) t.equal(await sendOne(), 'ok');
-  t.same(await store.send({ room: 'lab', from: 'a', to: 'b', type: 'x', data: 'null' }), {
+  t.same(await store.send({ room: 'lab', token: a, to: 'b', type: 'x', data: 'null' }), {
     ok: false,
     error: 'rate_limited',
     retryAfterS: 1,

@@ -7,6 +7,7 @@ import t, { type Test } from 'tap';
 import { RedisStore } from '../../signaling/store/redis.js';
 import type { StoreLimits } from '../../signaling/store/store.js';
 import { redisSkipReason, sharedRedisUrl } from '../helpers/redis.js';
+import { tokenOf } from '../helpers/registration.js';
 
 const limits: StoreLimits = { ttlMs: 30000, maxQueue: 1024, maxRoomPeers: 64, maxPeers: 100000, rate: 1000 };
 
@@ -56,11 +57,11 @@ t.test('two instances claiming one name at once: exactly one gets it', { skip },
 t.test('sends through both instances get distinct consecutive seqs', { skip }, async (t) => {
   const [a, b] = await twoStores(t);
   await a.store.register({ room: 'lab', name: 'rx', meta: '{}' });
-  await b.store.register({ room: 'lab', name: 'tx', meta: '{}' });
+  const tx = tokenOf(await b.store.register({ room: 'lab', name: 'tx', meta: '{}' }));
   const sends = Array.from(
     { length: 60 },
     async (_, i) =>
-      await (i % 2 === 0 ? a : b).store.send({ room: 'lab', from: 'tx', to: 'rx', type: 'candidate', data: String(i) }),
+      await (i % 2 === 0 ? a : b).store.send({ room: 'lab', token: tx, to: 'rx', type: 'candidate', data: String(i) }),
   );
   const seqs = (await Promise.all(sends)).map((o) => (o.ok ? o.seq : -1)).sort((x, y) => x - y);
   t.same(
@@ -73,8 +74,8 @@ t.test('sends through both instances get distinct consecutive seqs', { skip }, a
 t.test('an Idempotency-Key repeated through the other instance stores nothing new', { skip }, async (t) => {
   const [a, b] = await twoStores(t);
   await a.store.register({ room: 'lab', name: 'rx', meta: '{}' });
-  await a.store.register({ room: 'lab', name: 'tx', meta: '{}' });
-  const request = { room: 'lab', from: 'tx', to: 'rx', type: 'offer', data: '{"sdp":"v=0"}', idempotencyKey: 'k1' };
+  const tx = tokenOf(await a.store.register({ room: 'lab', name: 'tx', meta: '{}' }));
+  const request = { room: 'lab', token: tx, to: 'rx', type: 'offer', data: '{"sdp":"v=0"}', idempotencyKey: 'k1' };
   const first = await a.store.send(request);
   const again = await b.store.send(request);
   t.same(
@@ -95,11 +96,11 @@ t.test('an Idempotency-Key repeated through the other instance stores nothing ne
 t.test('the rate limit is one bucket per sender across instances', { skip }, async (t) => {
   const [a, b] = await twoStores(t, { rate: 4 });
   await a.store.register({ room: 'lab', name: 'rx', meta: '{}' });
-  await a.store.register({ room: 'lab', name: 'tx', meta: '{}' });
+  const tx = tokenOf(await a.store.register({ room: 'lab', name: 'tx', meta: '{}' }));
   const outcomes = [];
   for (let i = 0; i < 6; i++)
     outcomes.push(
-      await (i % 2 === 0 ? a : b).store.send({ room: 'lab', from: 'tx', to: 'rx', type: 'x', data: 'null' }),
+      await (i % 2 === 0 ? a : b).store.send({ room: 'lab', token: tx, to: 'rx', type: 'x', data: 'null' }),
     );
   t.equal(outcomes.filter((o) => o.ok).length, 4, 'the burst is shared');
   t.match(outcomes.at(-1), { ok: false, error: 'rate_limited' });

@@ -76,6 +76,60 @@ forEachStore(t, async (t, kind) => {
     t.equal((await send(app, a, 'b', { type: 'x' })).status, 401, 'a token dies with its peer');
   });
 
+  // The store checks a send's or a poll's token with the action itself; what is
+  // refused before the store is reached must still answer 401 first.
+  t.test('a token of no peer is 401 before any body, type or cursor error, and changes nothing', async (t) => {
+    const app = await buildTestServer(t, kind, { maxBodyBytes: 100 });
+    const a = await join(app, 'lab', 'a');
+    const b = await join(app, 'lab', 'b');
+    const stranger = await join(app, 'elsewhere', 'a');
+    const url = '/v1/rooms/lab/peers/b/messages';
+    const cases: Array<[string, string, string]> = [
+      ['a media type', 'text/plain', '{"type":"x"}'],
+      ['a size', 'application/json', JSON.stringify({ type: 'x', data: 'y'.repeat(200) })],
+      ['invalid JSON', 'application/json', '{'],
+      ['a schema', 'application/json', '{"type":"x","extra":1}'],
+      ['a reserved type', 'application/json', '{"type":"peer-left"}'],
+    ];
+    for (const [what, contentType, payload] of cases) {
+      for (const [whose, token] of [
+        ['no peer', 'nope'],
+        ['a peer of another room', stranger.token],
+      ] as const) {
+        const response = await app.inject({
+          method: 'POST',
+          url,
+          headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
+          payload,
+        });
+        t.equal(response.statusCode, 401, `${what}, the token of ${whose}: 401`);
+        t.equal(response.json().error, 'unauthorized');
+      }
+      const own = await app.inject({
+        method: 'POST',
+        url,
+        headers: { authorization: `Bearer ${a.token}`, 'content-type': contentType },
+        payload,
+      });
+      t.not(own.statusCode, 401, `${what}, a good token: ${own.statusCode} ${own.json().error}`);
+    }
+    for (const token of ['nope', a.token]) {
+      const response = await app.inject({
+        method: 'GET',
+        url: '/v1/rooms/lab/peers/b/messages?after=x',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      t.equal(response.statusCode, 401, "a bad cursor with a token that is not b's: 401");
+    }
+    const cursor = await app.inject({
+      method: 'GET',
+      url: '/v1/rooms/lab/peers/b/messages?after=x',
+      headers: { authorization: `Bearer ${b.token}` },
+    });
+    t.equal(cursor.json().error, 'invalid_cursor', "b's own token: the cursor's error");
+    t.same((await poll(app, b)).body.messages, [], 'nothing was stored');
+  });
+
   t.test('the size limit includes the limit itself', async (t) => {
     const app = await buildTestServer(t, kind, { maxBodyBytes: 1000 });
     const a = await join(app, 'lab', 'a');
