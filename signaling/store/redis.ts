@@ -64,10 +64,24 @@ function randomId(): string {
   return randomBytes(9).toString('base64url');
 }
 
+/**
+ * Names each poll this instance holds, unique across instances: the poll id
+ * never leaves the servers, so it needs no randomness of its own (9 random
+ * bytes per poll were 7 % of the polling instance's CPU in bench:relay-redis).
+ */
+class PollIds {
+  private count = 0;
+  constructor(private readonly instanceId: string) {}
+  next(): string {
+    return `${this.instanceId}.${(++this.count).toString(36)}`;
+  }
+}
+
 export class RedisStore implements Store {
   private readonly limits: StoreLimits;
   private readonly observer: StoreObserver;
   private readonly instanceId = randomId();
+  private readonly pollIds = new PollIds(this.instanceId);
   private readonly polls = new HeldPolls();
   private readonly connections: RedisConnections;
   private readonly sweeper: NodeJS.Timeout;
@@ -162,7 +176,7 @@ export class RedisStore implements Store {
   }
 
   async poll(request: PollRequest): Promise<PollOutcome> {
-    const pollId = randomId();
+    const pollId = this.pollIds.next();
     const timeoutMs = request.signal.aborted ? 0 : request.timeoutMs;
     const held = this.polls.open(request.room, request.peer, pollId);
     let reply: RoomReply;
