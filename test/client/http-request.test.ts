@@ -1,5 +1,11 @@
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http, { type Server } from 'node:http';
+import https from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { AddressInfo, Socket } from 'node:net';
 import t, { type Test } from 'tap';
 import { HttpAgents, httpRequest, type HttpRequest } from '../../client/http-request.js';
@@ -131,3 +137,56 @@ t.test('nothing listening: refused', async (t) => {
   const error = await httpRequest(closedPort, options(t)).catch((e: unknown) => e);
   t.match(error, { code: 'ECONNREFUSED' });
 });
+
+const run = promisify(execFile);
+const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
+
+t.test(
+  'https: a whole request over TLS, to a certificate the process trusts',
+  { skip: hasOpenssl ? false : 'needs openssl to make a certificate' },
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'http-request-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1'].concat([
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ]),
+      { stdio: 'ignore' },
+    );
+    const server = https.createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (request, response) => {
+      response.end(`over TLS: ${request.method} ${request.url}`);
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    t.teardown(() => server.close());
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/x`;
+    // Node reads NODE_EXTRA_CA_CERTS at start: the request runs in a process of its own.
+    const module = new URL('../../client/http-request.js', import.meta.url).href;
+    const script = `
+      import { HttpAgents, httpRequest } from ${JSON.stringify(module)};
+      const agents = new HttpAgents();
+      const answer = await httpRequest(${JSON.stringify(url)}, { method: 'GET', headers: {}, body: null, agents, timeoutMs: 5000, connectTimeoutMs: 5000 });
+      let text = '';
+      for await (const chunk of answer.body) text += chunk;
+      agents.destroy();
+      console.log(answer.status, text);`;
+    // Not spawnSync: the server answers from this process's event loop.
+    const child = await run(process.execPath, ['--input-type=module', '-e', script], {
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: cert },
+      timeout: 20_000,
+    }).catch((error: { stdout?: string; stderr?: string }) => ({
+      stdout: error.stdout ?? '',
+      stderr: error.stderr ?? String(error),
+    }));
+    t.equal(child.stdout.trim(), '200 over TLS: GET /x', child.stderr);
+  },
+);
