@@ -183,9 +183,9 @@ t.test(
     const child = await run(process.execPath, ['--input-type=module', '-e', script], {
       env: { ...process.env, NODE_EXTRA_CA_CERTS: cert },
       timeout: 20_000,
-    }).catch((error: { stdout?: string; stderr?: string }) => ({
+    }).catch((error: Error & { stdout?: string; stderr?: string }) => ({
       stdout: error.stdout ?? '',
-      stderr: error.stderr ?? String(error),
+      stderr: error.stderr ?? error.message,
     }));
     t.equal(child.stdout.trim(), '200 over TLS: GET /x', child.stderr);
   },
