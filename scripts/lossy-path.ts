@@ -61,6 +61,16 @@ export async function createLossyPath(prefix: string): Promise<LossyPath> {
     ip('-n', ns[side], 'link', 'set', veth, 'up');
   }
 
+  // A veth end is RUNNING only once both ends are up, a moment later; until
+  // then Node lists no address on it, and a client started at once finds no
+  // host candidate ("no usable network interface", seen on a first call).
+  for (const [side, veth] of [
+    ['A', vethA],
+    ['B', vethB],
+  ] as const) {
+    await untilUp(ns[side], veth);
+  }
+
   let service: SignalingProcess;
   try {
     service = await startSignaling([], process.env, { netns: ns.A, host: ADDRESS.A });
@@ -115,4 +125,15 @@ export async function createLossyPath(prefix: string): Promise<LossyPath> {
       for (const side of ['A', 'B'] as const) ip('netns', 'del', ns[side]);
     },
   };
+}
+
+/** Waits (up to 5 s) until the link's operational state is UP. */
+async function untilUp(netns: string, link: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const shown = execFileSync('ip', ['-n', netns, '-o', 'link', 'show', 'dev', link], { encoding: 'utf8' });
+    if (/ state UP /.test(shown)) return;
+    if (Date.now() > deadline) throw new Error(`${link} in ${netns} is not up after 5 s: ${shown.trim()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

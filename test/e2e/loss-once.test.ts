@@ -33,7 +33,7 @@ const HANDSHAKE = {
 };
 const ARGS = ['--audio', 'none', '--messages', '2', '--interval-ms', '100', '--timeout-s', '30'];
 
-// 11 calls, some of them waiting out several retransmissions.
+// 12 calls, some of them waiting out several retransmissions.
 t.setTimeout(300_000);
 
 let path: LossyPath;
@@ -94,6 +94,29 @@ t.test("the DTLS server's final flight lost once (ChangeCipherSpec and Finished)
   await callCompletes(t, 'flight 6 dropped once');
   t.same(dropCounts(path, 'B'), [1, 1], 'one ChangeCipherSpec and one Finished were dropped');
 });
+
+// patches/werift+0.24.4+014+srtp-early-media.patch: the offerer's DTLS ends
+// with its final flight, its data channel opens (the SCTP association comes up
+// before our DTLS says connected, patch 007) and its audio flows, while the
+// answerer waits for the flight's third retransmission, seconds later. werift
+// started SRTP only then and dropped what came before: the answerer heard
+// none of the offerer's 150 packets, or one, and failed the call on the audio
+// rule. The packets are now kept until SRTP starts.
+t.test(
+  "the DTLS server's final flight lost three times, with audio: the answerer hears what came before its handshake ended",
+  async (t) => {
+    dropFirst(path, 'B', dtlsRecordMatch(20, 0), 3);
+    dropFirst(path, 'B', dtlsRecordMatch(22, 1), 3);
+    const call = await path.call(['--messages', '5', '--interval-ms', '200', '--timeout-s', '30']);
+    const [o, a] = await Promise.all([call.offerer.result, call.answerer.result]);
+    // One rule per drop: three for the ChangeCipherSpec, three for the Finished.
+    t.same(dropCounts(path, 'B'), [1, 1, 1, 1, 1, 1], 'three ChangeCipherSpecs and three Finisheds were dropped');
+    const heard = a.reports.at(-1)?.audio?.received.packets ?? 0;
+    t.ok(heard >= 140, `the answerer heard ${heard} of the offerer's 150 audio packets`);
+    t.equal(o.code, 0, `offerer completes:\n${o.stderr.split('\n').slice(-4).join('\n')}`);
+    t.equal(a.code, 0, `answerer completes:\n${a.stderr.split('\n').slice(-4).join('\n')}`);
+  },
+);
 
 // The answerer's channel opens on the DCEP OPEN and its pings follow the ACK;
 // with the ACK lost they wait in the offerer's SCTP until it is retransmitted,
