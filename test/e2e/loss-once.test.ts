@@ -33,7 +33,7 @@ const HANDSHAKE = {
 };
 const ARGS = ['--audio', 'none', '--messages', '2', '--interval-ms', '100', '--timeout-s', '30'];
 
-// 12 calls, some of them waiting out several retransmissions.
+// 13 calls, some of them waiting out several retransmissions.
 t.setTimeout(300_000);
 
 let path: LossyPath;
@@ -115,6 +115,22 @@ t.test(
     t.ok(heard >= 140, `the answerer heard ${heard} of the offerer's 150 audio packets`);
     t.equal(o.code, 0, `offerer completes:\n${o.stderr.split('\n').slice(-4).join('\n')}`);
     t.equal(a.code, 0, `answerer completes:\n${a.stderr.split('\n').slice(-4).join('\n')}`);
+  },
+);
+
+// patches/werift+0.24.4+015+dtls-client-final-flight-prompt.patch: with the
+// final flight lost six times, the answerer's retransmission timer alone
+// brought it 10.5 s after the offerer was done; the offerer's side of the call
+// ran meanwhile, heard nothing for 5 s and gave up (peer_silent), and the
+// answerer never connected. The server's data (its SCTP, its pings) shows that
+// the flight was sent: the client asks again at once, at most every 250 ms.
+t.test(
+  "the DTLS server's final flight lost six times: the client asks for it again when the server's data shows it was sent",
+  async (t) => {
+    dropFirst(path, 'B', dtlsRecordMatch(20, 0), 6);
+    dropFirst(path, 'B', dtlsRecordMatch(22, 1), 6);
+    await callCompletes(t, 'flight 6 dropped six times');
+    t.same(dropCounts(path, 'B'), Array(12).fill(1), 'six ChangeCipherSpecs and six Finisheds were dropped');
   },
 );
 
