@@ -72,7 +72,8 @@ export async function httpRequest(target: string, options: HttpRequest): Promise
       socket.once('connect', cleared);
       socket.once('close', cleared);
     });
-    request.once('error', (error) => {
+    // `on`, not `once`: an error after the first (or after the answer) must find a listener too.
+    request.on('error', (error) => {
       clearTimeout(answerTimer);
       reject(error);
     });
