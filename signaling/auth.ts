@@ -44,6 +44,17 @@ function digest(value: string): Buffer {
   return hash('sha256', value, 'buffer');
 }
 
+/** The protocol's first two checks of a peer's call: the names in the path, then a bearer token. */
+function tokenOrRefusal(request: FastifyRequest): string | ProtocolError {
+  if (!pathNamesValid(request.params as PathParams)) return new ProtocolError('invalid_name');
+  return bearer(request) ?? new ProtocolError('unauthorized');
+}
+
+/** A token's live holder (undefined: none) may act as `scope` asks: any member, or the peer in the path itself. */
+function entitled(name: string | undefined, scope: Scope, params: PathParams): name is string {
+  return name !== undefined && (scope === 'member' || name === params.peer);
+}
+
 /** Register: valid names, then the server's API key, when it has one. */
 export function requireApiKey(apiKey: string | undefined): onRequestHookHandler {
   const expected = apiKey === undefined ? undefined : digest(apiKey);
@@ -69,18 +80,14 @@ export function requireApiKey(apiKey: string | undefined): onRequestHookHandler 
  */
 export function requirePeer(store: Store, scope: Scope): onRequestHookHandler {
   return (request, _reply, done) => {
+    const token = tokenOrRefusal(request);
+    if (token instanceof ProtocolError) {
+      done(token);
+      return;
+    }
     const params = request.params as PathParams;
-    if (!pathNamesValid(params)) {
-      done(new ProtocolError('invalid_name'));
-      return;
-    }
-    const token = bearer(request);
-    if (token === undefined) {
-      done(new ProtocolError('unauthorized'));
-      return;
-    }
     store.identify(params.room ?? '', token).then((name) => {
-      if (name === undefined || (scope === 'self' && name !== params.peer)) {
+      if (!entitled(name, scope, params)) {
         done(new ProtocolError('unauthorized'));
         return;
       }
@@ -97,13 +104,9 @@ export function requirePeer(store: Store, scope: Scope): onRequestHookHandler {
  */
 export function requireToken(scope: Scope): onRequestHookHandler {
   return (request, _reply, done) => {
-    if (!pathNamesValid(request.params as PathParams)) {
-      done(new ProtocolError('invalid_name'));
-      return;
-    }
-    const token = bearer(request);
-    if (token === undefined) {
-      done(new ProtocolError('unauthorized'));
+    const token = tokenOrRefusal(request);
+    if (token instanceof ProtocolError) {
+      done(token);
       return;
     }
     request.presented = { token, scope };
@@ -131,7 +134,5 @@ export async function credentialsFirst(
     // The store cannot say: the refusal we have stands.
     return failure;
   }
-  if (name === undefined || (presented.scope === 'self' && name !== params.peer))
-    return new ProtocolError('unauthorized');
-  return failure;
+  return entitled(name, presented.scope, params) ? failure : new ProtocolError('unauthorized');
 }
