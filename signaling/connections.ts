@@ -14,36 +14,45 @@ export interface ConnectionTracker {
   closeIncomplete: () => void;
 }
 
-export function trackConnections(server: Server): ConnectionTracker {
-  const sockets = new Set<Socket>();
-  const current = new Map<Socket, { request: IncomingMessage; response: ServerResponse }>();
-  let closing = false;
+/**
+ * Each socket's latest response is kept on the socket itself: a listener that
+ * made a closure or a map entry per request would cost every request an
+ * allocation for the sake of one shutdown.
+ */
+const latest = Symbol('latestResponse');
 
-  server.on('connection', (socket: Socket) => {
+interface TrackedSocket extends Socket {
+  [latest]?: ServerResponse;
+}
+
+function noteResponse(request: IncomingMessage, response: ServerResponse): void {
+  (request.socket as TrackedSocket)[latest] = response;
+}
+
+export function trackConnections(server: Server): ConnectionTracker {
+  const sockets = new Set<TrackedSocket>();
+
+  server.on('connection', (socket: TrackedSocket) => {
     sockets.add(socket);
     socket.once('close', () => {
       sockets.delete(socket);
-      current.delete(socket);
     });
   });
-  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-    const socket = request.socket;
-    current.set(socket, { request, response });
-    response.once('finish', () => {
-      if (current.get(socket)?.response === response) current.delete(socket);
-      if (closing) socket.end();
-    });
-  });
+  server.on('request', noteResponse);
 
   return {
     closeIncomplete: () => {
-      closing = true;
       for (const socket of sockets) {
-        const inFlight = current.get(socket);
-        if (inFlight === undefined || !inFlight.request.complete) {
+        const response = socket[latest];
+        // No request yet, or the last one answered: anything more on this
+        // connection is at most part of a request.
+        if (response === undefined || response.writableFinished || !response.req.complete) {
           socket.destroy();
-        } else if (!inFlight.response.headersSent) {
-          inFlight.response.setHeader('connection', 'close');
+        } else if (!response.headersSent) {
+          // Node ends the connection after an answer that says close.
+          response.setHeader('connection', 'close');
+        } else {
+          response.once('finish', () => socket.end());
         }
       }
     },

@@ -1,6 +1,6 @@
 /** Messages: send into a mailbox, long-poll one's own. */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { requireToken } from '../auth.js';
 import { maxPollTimeoutMs } from '../config.js';
 import { ProtocolError } from '../errors.js';
@@ -48,6 +48,11 @@ class ClientGone implements CancelSignal {
   removeEventListener(_type: 'abort', listener: () => void): void {
     this.response.off('close', listener);
   }
+}
+
+/** Hands an error to the service's error handler, as a rejected handler would. */
+function failed(reply: FastifyReply, error: Error): void {
+  void reply.send(error);
 }
 
 function parseCursor(after: string | string[] | undefined): number {
@@ -108,16 +113,26 @@ export async function messageRoutes(fastify: FastifyInstance, { config, store }:
       },
       onRequest: requireToken('self'),
     },
-    async (request, reply) => {
+    // Not async: a poll may be held for minutes by thousands of peers, and
+    // each async frame and its promise would be kept that long. Fastify
+    // takes a synchronous throw, and reply.send(error) reaches the same
+    // error handler as a rejection would.
+    (request, reply) => {
       const { room, peer } = request.params;
       const after = parseCursor(request.query.after);
       const asked = request.query.timeoutMs;
       const timeoutMs = asked === undefined ? config.pollTimeoutMs : Math.min(Number(asked), maxPollTimeoutMs);
       const token = request.presented?.token ?? '';
-      const outcome = await store.poll({ room, peer, token, after, timeoutMs, signal: new ClientGone(reply.raw) });
-      request.presented = undefined;
-      if (!outcome.ok) throw new ProtocolError(outcome.error);
-      return await sendJsonText(reply, messagesJson(outcome.messages));
+      store.poll({ room, peer, token, after, timeoutMs, signal: new ClientGone(reply.raw) }).then(
+        (outcome) => {
+          request.presented = undefined;
+          if (outcome.ok) void sendJsonText(reply, messagesJson(outcome.messages));
+          else failed(reply, new ProtocolError(outcome.error));
+        },
+        (error: unknown) => {
+          failed(reply, error instanceof Error ? error : new Error(String(error)));
+        },
+      );
     },
   );
 }
