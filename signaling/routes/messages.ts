@@ -123,9 +123,11 @@ export async function messageRoutes(fastify: FastifyInstance, { config, store }:
       const asked = request.query.timeoutMs;
       const timeoutMs = asked === undefined ? config.pollTimeoutMs : Math.min(Number(asked), maxPollTimeoutMs);
       const token = request.presented?.token ?? '';
-      store.poll({ room, peer, token, after, timeoutMs, signal: new ClientGone(reply.raw) }).then(
+      const answer = store.poll({ room, peer, token, after, timeoutMs, signal: new ClientGone(reply.raw) });
+      // The store has the token and answers for it; nothing else keeps it while the poll is held.
+      request.presented = undefined;
+      answer.then(
         (outcome) => {
-          request.presented = undefined;
           if (outcome.ok) void sendJsonText(reply, messagesJson(outcome.messages));
           else failed(reply, new ProtocolError(outcome.error));
         },
