@@ -31,12 +31,15 @@ function noteResponse(request: IncomingMessage, response: ServerResponse): void 
 
 export function trackConnections(server: Server): ConnectionTracker {
   const sockets = new Set<TrackedSocket>();
+  // One listener for every socket (an emitter calls it with itself as
+  // `this`), rather than a closure and a once-wrapper per connection.
+  function forget(this: TrackedSocket): void {
+    sockets.delete(this);
+  }
 
   server.on('connection', (socket: TrackedSocket) => {
     sockets.add(socket);
-    socket.once('close', () => {
-      sockets.delete(socket);
-    });
+    socket.on('close', forget);
   });
   server.on('request', noteResponse);
 
