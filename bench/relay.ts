@@ -187,6 +187,12 @@ async function main(): Promise<void> {
       digits: 2,
     },
     {
+      // The client is one JavaScript thread: near a core, its cost per message bounds the rate whatever the server does.
+      figure: '  client CPU per message (us)',
+      ...both((n) => mean(get(throughput, n).map((t) => (t.clientCpu / t.perSecond) * 1e6))),
+      digits: 0,
+    },
+    {
       figure: `fan-in ${plan.fanInSenders}x${plan.fanInPerSender}, median (ms)`,
       ...both((n) => median(get(fan, n))),
       digits: 1,
