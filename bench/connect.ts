@@ -12,6 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { cpus, loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
+import { runClient } from '../scripts/client-process.js';
 import { repoRoot as root } from '../scripts/repo.js';
 import { startSignaling } from '../scripts/signaling-process.js';
 import { median } from './stats.js';
@@ -65,39 +66,31 @@ async function bareRound(): Promise<Sample> {
 /** bin/client offerer and answerer started together, in a room of their own. */
 async function clientRound(url: string, room: string): Promise<Record<Role, Phases>> {
   const run = async (role: Role): Promise<Phases> => {
-    const child = spawn(
-      process.execPath,
-      [
-        `${root}bin/client`,
-        '--role',
-        role,
-        '--signaling-addr',
-        url,
-        '--room',
-        room,
-        '--json',
-        '--messages',
-        '1',
-        '--interval-ms',
-        '10',
-        '--audio',
-        'none',
-        '--log-level',
-        'warn',
-        '--timeout-s',
-        '20',
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    const [code] = (await once(child, 'exit')) as [number | null];
-    const report = parseJson(out.trim().split('\n').pop() ?? '');
-    const timings = report?.timingsMs as Partial<Record<keyof Phases, number | null>> | undefined;
+    const { code, stdout, stderr, reports } = await runClient([
+      '--role',
+      role,
+      '--signaling-addr',
+      url,
+      '--room',
+      room,
+      '--json',
+      '--messages',
+      '1',
+      '--interval-ms',
+      '10',
+      '--audio',
+      'none',
+      '--log-level',
+      'warn',
+      '--timeout-s',
+      '20',
+    ]).result;
+    const timings = reports.at(-1)?.timingsMs;
     const phases = {} as Phases;
     for (const phase of PHASES) {
       const value = timings?.[phase];
-      if (code !== 0 || typeof value !== 'number') throw new Error(`bin/client ${role} exited ${code}: ${out}`);
+      if (code !== 0 || typeof value !== 'number')
+        throw new Error(`bin/client ${role} exited ${code}: ${stdout}${stderr}`);
       phases[phase] = value;
     }
     return phases;

@@ -11,16 +11,19 @@ import { repoRoot } from './repo.js';
 import { binEnv, inNetns } from './signaling-process.js';
 
 /** Spawns a real bin without tap's hooks (see binEnv): as users run it. */
-function spawnBin(
-  bin: 'client' | 'signaling',
-  args: string[],
-  options: { stdio?: Array<'ignore' | 'pipe'>; netns?: string } = {},
-): ChildProcess {
+function spawnBin(bin: 'client' | 'signaling', args: string[], options: ClientOptions = {}): ChildProcess {
   const [command, argv] = inNetns(options.netns, [`${repoRoot}bin/${bin}`, ...args]);
   return spawn(command, argv, {
-    env: binEnv(),
-    stdio: options.stdio ?? ['ignore', 'pipe', 'pipe'],
+    env: { ...binEnv(), ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+export interface ClientOptions {
+  /** Run inside this network namespace. */
+  netns?: string;
+  /** Variables added to the environment (e.g. WEBRTC_LAB_CODE_CACHE for the build's training call). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface ClientRun {
@@ -41,7 +44,7 @@ export interface ClientRun {
 }
 
 /** One bin/client process; its --json report(s) parsed from stdout. */
-export function runClient(args: string[], options: { netns?: string } = {}): ClientRun {
+export function runClient(args: string[], options: ClientOptions = {}): ClientRun {
   const child = spawnBin('client', args, options);
   let stdout = '';
   let stderr = '';

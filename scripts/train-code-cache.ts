@@ -9,19 +9,17 @@
  * The cache is only for speed: if the call cannot be made here (no loopback
  * UDP in a build sandbox, say), the build goes on without one and says so.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
-import { once } from 'node:events';
-import { repoPath, repoRoot } from './repo.js';
-import { binEnv, startSignaling } from './signaling-process.js';
+import { runClient } from './client-process.js';
+import { repoPath } from './repo.js';
+import { startSignaling } from './signaling-process.js';
 
 const cacheFile = repoPath('dist/client/bundle/client.cjs.v8cache');
 
-async function peer(role: 'offerer' | 'answerer', url: string): Promise<number | null> {
-  const child = spawn(
-    process.execPath,
+/** One side of the training call; its exit code, and its log when it failed. */
+async function peer(role: 'offerer' | 'answerer', url: string): Promise<{ code: number | null; stderr: string }> {
+  const run = runClient(
     [
-      `${repoRoot}bin/client`,
       '--role',
       role,
       '--signaling-addr',
@@ -39,19 +37,20 @@ async function peer(role: 'offerer' | 'answerer', url: string): Promise<number |
       '--log-level',
       'warn',
     ],
-    { stdio: ['ignore', 'ignore', 'inherit'], env: { ...binEnv(), WEBRTC_LAB_CODE_CACHE: 'write' } },
+    { env: { WEBRTC_LAB_CODE_CACHE: 'write' } },
   );
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return code;
+  const { code, stderr } = await run.result;
+  return { code, stderr };
 }
 
 async function main(): Promise<void> {
   rmSync(cacheFile, { force: true });
   const service = await startSignaling();
   try {
-    const codes = await Promise.all([peer('answerer', service.url), peer('offerer', service.url)]);
-    if (codes.some((code) => code !== 0) || !existsSync(cacheFile)) {
-      throw new Error(`the training call failed (exit ${codes.join(', ')})`);
+    const sides = await Promise.all([peer('answerer', service.url), peer('offerer', service.url)]);
+    if (sides.some((side) => side.code !== 0) || !existsSync(cacheFile)) {
+      const log = sides.map((side) => side.stderr).join('');
+      throw new Error(`the training call failed (exit ${sides.map((side) => side.code).join(', ')})\n${log}`);
     }
   } finally {
     await service.stop();
