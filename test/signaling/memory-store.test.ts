@@ -146,3 +146,21 @@ t.test('after close, held polls are answered and new polls are not held', async 
   );
   t.equal((await store.stats()).pollsHeld, 0);
 });
+
+t.test('poll, not an async function, still reports a failure as a rejection and never throws', async (t) => {
+  let broken = false;
+  const clock = {
+    now: () => {
+      if (broken) throw new Error('clock failed');
+      return 1_764_000_000_000;
+    },
+  };
+  const store = new MemoryStore({ limits, clock, autoSweep: false });
+  await store.register({ room: 'lab', name: 'a', meta: '{}' });
+  broken = true;
+  let answer: Promise<unknown> | undefined;
+  t.doesNotThrow(() => {
+    answer = store.poll({ room: 'lab', peer: 'a', after: 0, timeoutMs: 0, signal: new AbortController().signal });
+  });
+  await t.rejects(answer!, /clock failed/);
+});
