@@ -15,18 +15,19 @@ export interface ConnectionTracker {
 }
 
 /**
- * Each socket's latest response is kept on the socket itself: a listener that
- * made a closure or a map entry per request would cost every request an
- * allocation for the sake of one shutdown.
+ * Each socket's latest response is noted on the socket itself: a listener
+ * that made a closure, a once-wrapper and a map entry per request cost every
+ * request about 1 KB of garbage for the sake of one shutdown. The note is
+ * weak, so an answered response is not kept alive by an idle connection.
  */
 const latest = Symbol('latestResponse');
 
 interface TrackedSocket extends Socket {
-  [latest]?: ServerResponse;
+  [latest]?: WeakRef<ServerResponse>;
 }
 
 function noteResponse(request: IncomingMessage, response: ServerResponse): void {
-  (request.socket as TrackedSocket)[latest] = response;
+  (request.socket as TrackedSocket)[latest] = new WeakRef(response);
 }
 
 export function trackConnections(server: Server): ConnectionTracker {
@@ -46,9 +47,9 @@ export function trackConnections(server: Server): ConnectionTracker {
   return {
     closeIncomplete: () => {
       for (const socket of sockets) {
-        const response = socket[latest];
-        // No request yet, or the last one answered: anything more on this
-        // connection is at most part of a request.
+        const response = socket[latest]?.deref();
+        // No request yet, or the last one answered (and maybe collected):
+        // anything more on this connection is at most part of a request.
         if (response === undefined || response.writableFinished || !response.req.complete) {
           socket.destroy();
         } else if (!response.headersSent) {

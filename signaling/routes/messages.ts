@@ -126,15 +126,20 @@ export async function messageRoutes(fastify: FastifyInstance, { config, store }:
       const answer = store.poll({ room, peer, token, after, timeoutMs, signal: new ClientGone(reply.raw) });
       // The store has the token and answers for it; nothing else keeps it while the poll is held.
       request.presented = undefined;
-      answer.then(
-        (outcome) => {
-          if (outcome.ok) void sendJsonText(reply, messagesJson(outcome.messages));
-          else failed(reply, new ProtocolError(outcome.error));
-        },
-        (error: unknown) => {
-          failed(reply, error instanceof Error ? error : new Error(String(error)));
-        },
-      );
+      answer
+        .then(
+          (outcome) => {
+            if (outcome.ok) void sendJsonText(reply, messagesJson(outcome.messages));
+            else failed(reply, new ProtocolError(outcome.error));
+          },
+          (error: unknown) => {
+            failed(reply, error instanceof Error ? error : new Error(String(error)));
+          },
+        )
+        // An async handler's throw would reach Fastify; here nothing must escape as an unhandled rejection.
+        .catch((error: unknown) => {
+          request.log.error({ err: error }, 'poll answer failed');
+        });
     },
   );
 }
