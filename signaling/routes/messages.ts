@@ -7,7 +7,7 @@ import { ProtocolError } from '../errors.js';
 import { compactJson, memberText } from '../json-text.js';
 import { sendJsonText } from '../json-reply.js';
 import { ErrorBody, PeerParams, PollQuery, PollReply, SendBody, SendHeaders, SendReply } from '../protocol.js';
-import type { CancelSignal, StoredMessage } from '../store/store.js';
+import type { CancelSignal, PollOutcome, StoredMessage } from '../store/store.js';
 import type { ServerResponse } from 'node:http';
 import type { RouteContext } from './context.js';
 
@@ -50,9 +50,19 @@ class ClientGone implements CancelSignal {
   }
 }
 
-/** Hands an error to the service's error handler, as a rejected handler would. */
-function failed(reply: FastifyReply, error: Error): void {
-  void reply.send(error);
+/**
+ * Answers a poll with its messages, or hands its refusal or failure to the
+ * service's error handler as a rejected handler would. It runs in a promise
+ * callback, where a throw would be an unhandled rejection: none escapes.
+ */
+function answerPoll(reply: FastifyReply, outcome: PollOutcome | Error): void {
+  try {
+    if (outcome instanceof Error) void reply.send(outcome);
+    else if (outcome.ok) void sendJsonText(reply, messagesJson(outcome.messages));
+    else void reply.send(new ProtocolError(outcome.error));
+  } catch (error) {
+    reply.log.error({ err: error }, 'poll answer failed');
+  }
 }
 
 function parseCursor(after: string | string[] | undefined): number {
@@ -126,20 +136,14 @@ export async function messageRoutes(fastify: FastifyInstance, { config, store }:
       const answer = store.poll({ room, peer, token, after, timeoutMs, signal: new ClientGone(reply.raw) });
       // The store has the token and answers for it; nothing else keeps it while the poll is held.
       request.presented = undefined;
-      answer
-        .then(
-          (outcome) => {
-            if (outcome.ok) void sendJsonText(reply, messagesJson(outcome.messages));
-            else failed(reply, new ProtocolError(outcome.error));
-          },
-          (error: unknown) => {
-            failed(reply, error instanceof Error ? error : new Error(String(error)));
-          },
-        )
-        // An async handler's throw would reach Fastify; here nothing must escape as an unhandled rejection.
-        .catch((error: unknown) => {
-          request.log.error({ err: error }, 'poll answer failed');
-        });
+      answer.then(
+        (outcome) => {
+          answerPoll(reply, outcome);
+        },
+        (error: unknown) => {
+          answerPoll(reply, error instanceof Error ? error : new Error(String(error)));
+        },
+      );
     },
   );
 }
