@@ -7,9 +7,10 @@ import { performance } from 'node:perf_hooks';
 import { acknowledge, finishDelivering, HeldPoll, take, type Peer, type Queued, type Room } from './memory-mailbox.js';
 import { TokenBucket } from './rate-limiter.js';
 import { RegistrationRate } from './registration-rate.js';
-import { newToken, tokenDigest } from './tokens.js';
+import { freshPeerName, newToken, tokenDigest } from './tokens.js';
 import {
   idempotencyWindowMs,
+  settled,
   sweepIntervalMs,
   systemClock,
   type Clock,
@@ -139,32 +140,24 @@ export class MemoryStore implements Store {
     return { ok: true, seq };
   }
 
-  /**
-   * Not an async function: a held poll is one promise, the hold's own,
-   * rather than one more promise and a suspended frame for each of its
-   * 10,000 holders. Anything thrown still arrives as a rejection.
-   */
+  /** Not async (see settled): a held poll is one promise, the hold's own, for each of its 10,000 holders. */
   poll(request: PollRequest): Promise<PollOutcome> {
-    try {
-      return this.pollNow(request);
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
+    return settled(() => this.pollNow(request));
   }
 
-  private pollNow(request: PollRequest): Promise<PollOutcome> {
+  private pollNow(request: PollRequest): PollOutcome | Promise<PollOutcome> {
     const now = this.clock.now();
     const peer = this.livePeer(request.room, request.peer, now);
     const token = request.token;
     if (peer === undefined || (token !== undefined && peer.digest !== tokenDigest(token)))
-      return Promise.resolve({ ok: false, error: 'unauthorized' });
-    if (request.after > peer.lastSeq) return Promise.resolve({ ok: false, error: 'invalid_cursor' });
+      return { ok: false, error: 'unauthorized' };
+    if (request.after > peer.lastSeq) return { ok: false, error: 'invalid_cursor' };
 
     acknowledge(peer, request.after);
     peer.held?.finish(false);
     if (peer.queue.length > 0 || request.timeoutMs === 0 || request.signal.aborted || this.closed) {
       peer.expiresAt = now + this.limits.ttlMs;
-      return Promise.resolve({ ok: true, messages: take(peer, this.observer.delivered) });
+      return { ok: true, messages: take(peer, this.observer.delivered) };
     }
     return this.hold(peer, request);
   }
@@ -296,9 +289,7 @@ export class MemoryStore implements Store {
 
   private freshName(room: Room): string {
     for (;;) {
-      const name = `peer-${newToken()
-        .slice(0, 8)
-        .replace(/[^A-Za-z0-9]/g, 'x')}`;
+      const name = freshPeerName();
       if (!room.peers.has(name)) return name;
     }
   }

@@ -6,7 +6,7 @@
 import type { RedisConnections } from './redis-connection.js';
 import { expiryIndexKey, indexMember, registrationKey, roomsKey } from './redis-keys.js';
 import { asNumber, asString, asStrings, scripts, type RoomReply, type Script } from './redis-scripts.js';
-import { newToken, tokenDigest } from './tokens.js';
+import { freshPeerName, newToken, tokenDigest } from './tokens.js';
 import type { RegisterOutcome, RegisterRequest, StoreLimits } from './store.js';
 
 type Command = RedisConnections['command'];
@@ -50,7 +50,7 @@ async function claim(store: RegisterContext, request: RegisterRequest): Promise<
     const serverFull = store.cluster && (await store.guard(store.countPeers(redis))) >= store.limits.maxPeers;
     const token = newToken();
     const digest = tokenDigest(token);
-    const candidates = request.name === undefined ? [1, 2, 3, 4].map(() => freshName()) : [];
+    const candidates = request.name === undefined ? [1, 2, 3, 4].map(() => freshPeerName()) : [];
     const reply = await store.runRoom(scripts.register, request.room, [
       request.name ?? '',
       digest,
@@ -85,10 +85,4 @@ async function claim(store: RegisterContext, request: RegisterRequest): Promise<
     ]);
     return { ok: true, name, token, peers: asStrings(reply.rest[2]) };
   }
-}
-
-function freshName(): string {
-  return `peer-${newToken()
-    .slice(0, 8)
-    .replace(/[^A-Za-z0-9]/g, 'x')}`;
 }

@@ -152,3 +152,16 @@ export const idempotencyWindowMs = 5 * 60 * 1000;
 
 /** How often expiry is checked: the protocol promises notice within a second. */
 export const sweepIntervalMs = 250;
+
+/**
+ * What `run` returns, as a promise, and what it throws, as a rejection: an
+ * async function's contract without the suspended frame and extra promise it
+ * would keep for as long as `run`'s own promise waits.
+ */
+export function settled<T>(run: () => T | Promise<T>): Promise<T> {
+  try {
+    return Promise.resolve(run());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
