@@ -100,7 +100,7 @@ export function requirePeer(store: Store, scope: Scope): onRequestHookHandler {
 /**
  * Send and poll: valid names and a bearer token, which the store then checks
  * in the same step as the action (one Redis round trip instead of two). The
- * route clears `presented` once the store has answered.
+ * route clears `presented` once the store has the token.
  */
 export function requireToken(scope: Scope): onRequestHookHandler {
   return (request, _reply, done) => {
