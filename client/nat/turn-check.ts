@@ -49,13 +49,34 @@ interface Channel {
  * it at once. werift keeps the error of its own allocation in a debug log;
  * this gets the code. Resolves null when the server grants one, a 701 when
  * it does not answer; never throws.
+ *
+ * A 437 (Allocation Mismatch) means the server still holds an allocation for
+ * this socket's 5-tuple (a freed one lingers until the server's timer ends
+ * it, and a new socket can draw the same port): it says nothing of werift's
+ * own allocation, so the exchange runs once more from a fresh socket, as
+ * RFC 8656 §7.2 allows. `firstLocalPort` binds the first socket (UDP only).
  */
-export async function checkTurn(target: TurnTarget, codec: TurnCodec, timeoutMs = 3_000): Promise<TurnError | null> {
+export async function checkTurn(
+  target: TurnTarget,
+  codec: TurnCodec,
+  timeoutMs = 3_000,
+  firstLocalPort?: number,
+): Promise<TurnError | null> {
+  const first = await checkFrom(target, codec, timeoutMs, firstLocalPort);
+  return first?.code === 437 ? checkFrom(target, codec, timeoutMs) : first;
+}
+
+async function checkFrom(
+  target: TurnTarget,
+  codec: TurnCodec,
+  timeoutMs: number,
+  localPort?: number,
+): Promise<TurnError | null> {
   const { Message, methods, classes, makeIntegrityKey } = codec;
   const refused = (code: number, reason: string): TurnError => ({ url: target.url, code, reason });
   let channel: Channel;
   try {
-    channel = await open(target, codec, timeoutMs);
+    channel = await open(target, codec, timeoutMs, localPort);
   } catch (error) {
     return refused(701, `cannot reach it: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -103,8 +124,9 @@ export async function checkTurn(target: TurnTarget, codec: TurnCodec, timeoutMs 
 
 function errorCode(message: WeriftModule.Message): [number, string] {
   const value: unknown = message.getAttributeValue('ERROR-CODE');
+  // coturn pads its reason phrase to a 4-byte boundary with NULs.
   return Array.isArray(value) && typeof value[0] === 'number'
-    ? [value[0], typeof value[1] === 'string' ? value[1] : '']
+    ? [value[0], typeof value[1] === 'string' ? value[1].replace(/\0+$/, '') : '']
     : [0, 'an error response without ERROR-CODE'];
 }
 
@@ -114,7 +136,7 @@ function stringAttribute(message: WeriftModule.Message, key: 'REALM'): string | 
   return Buffer.isBuffer(value) ? value.toString('utf8') : undefined;
 }
 
-async function open(target: TurnTarget, codec: TurnCodec, timeoutMs: number): Promise<Channel> {
+async function open(target: TurnTarget, codec: TurnCodec, timeoutMs: number, localPort?: number): Promise<Channel> {
   const { address } = await lookup(target.host, { family: 4 });
   const pending = new Map<string, (message: WeriftModule.Message) => void>();
   const deliver = (data: Buffer): void => {
@@ -137,6 +159,10 @@ async function open(target: TurnTarget, codec: TurnCodec, timeoutMs: number): Pr
   if (target.transport === 'udp') {
     const socket = createSocket('udp4');
     socket.on('message', deliver);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(localPort ?? 0, resolve);
+    });
     socket.on('error', () => undefined);
     return {
       request: (bytes, id, ms) =>
