@@ -72,9 +72,6 @@ async function main(args: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
-    // Everything of ours is closed by now. werift is not quite: after close its TURN
-    // client still sleeps until the next allocation refresh (minutes). Do not wait for it.
-    setTimeout(() => process.exit(code), 1_000).unref();
   },
   (error: unknown) => {
     process.stderr.write(
