@@ -22,7 +22,7 @@ export class PeerInbox {
   private waiter: Latch | undefined;
   private call: CallSink | undefined;
   private cap: CandidateCap | undefined;
-  /** Takes the peer's `nat` and `report` messages, whenever they come (client/nat/). */
+  /** Sees every message of the peer, whenever it comes; its `nat` and `report` messages go nowhere else (client/nat/). */
   onPeerInfo: ((message: MailboxMessage) => void) | undefined;
 
   /** `log` says when a call's remote candidates pass the cap (client/candidate-cap.ts). */
@@ -32,10 +32,8 @@ export class PeerInbox {
   ) {}
 
   push(message: MailboxMessage): void {
-    if (message.type === 'nat' || message.type === 'report') {
-      this.onPeerInfo?.(message);
-      return;
-    }
+    this.onPeerInfo?.(message);
+    if (message.type === 'nat' || message.type === 'report') return;
     const event = this.call ? toCallEvent(message) : undefined;
     if (event && this.call) {
       // Dropped here, before the call (and werift) sees them: past the cap they only cost time.

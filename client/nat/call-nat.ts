@@ -84,8 +84,7 @@ export class CallNat implements CallNatHooks {
     }
     const own = this.summary;
     if (!own) return;
-    // A peer that never sent its `nat` message (an older CLI, another stack) will not send a report either.
-    const peer = await exchange.peerReport(peerGone || !exchange.peerSpeaksNat ? 0 : PEER_REPORT_WAIT_MS);
+    const peer = await exchange.peerReport(peerGone || exchange.peerSkipsNat ? 0 : PEER_REPORT_WAIT_MS);
     report.peerReport = peer;
     const line = jointLine(own, peer, options.peer);
     report.joint = line;

@@ -53,6 +53,8 @@ export class NatExchange {
   private own: NatMessage | null = null;
   private peer: NatMessage | null = null;
   private peerSummary: ReportSummary | null = null;
+  /** Whether any message of the peer came in this call. */
+  private peerHeard = false;
   private summaryArrived: (() => void) | undefined;
   private call: { fields: NatFields; send: (data: NatMessage) => Promise<void>; sent: boolean } | undefined;
   /** Resolves when the measurement has ended (it never rejects). */
@@ -88,11 +90,17 @@ export class NatExchange {
     this.call = undefined;
     this.peer = null;
     this.peerSummary = null;
+    this.peerHeard = false;
   }
 
-  /** Whether the peer's `nat` message came in this call: it speaks these messages, so its `report` is worth a wait. */
-  get peerSpeaksNat(): boolean {
-    return this.peer !== null;
+  /**
+   * Whether the peer has spoken in this call without a `nat` message (an
+   * older CLI, another stack): it will not send a `report` either. A peer not
+   * heard from yet may only be behind (we failed before it answered), so
+   * its report is still worth a wait.
+   */
+  get peerSkipsNat(): boolean {
+    return this.peerHeard && this.peer === null;
   }
 
   /** The peer's `report`, waiting up to `ms` for it when it has not come yet. */
@@ -109,8 +117,9 @@ export class NatExchange {
     return this.peerSummary;
   }
 
-  /** A `nat` or `report` message from the peer (checked against the protocol's schemas). */
+  /** Any message of the peer; `nat` and `report` are checked against the protocol's schemas and kept. */
   onPeerMessage(message: MailboxMessage): void {
+    this.peerHeard = true;
     if (message.type === 'report') {
       if (!reportSummary.Check(message.data)) {
         this.log.warn(`ignored a malformed report message from ${message.from}`);

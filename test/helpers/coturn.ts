@@ -114,6 +114,8 @@ export interface CoturnOptions {
    * port too.
    */
   moreListeningIps?: string[];
+  /** More turnserver flags, after the helper's own. */
+  moreArgs?: string[];
 }
 
 // The watchdog: start coturn in the background, print its PID, stop it when stdin closes.
@@ -123,7 +125,7 @@ const watchdog =
 /** Starts coturn on loopback with free ports of its own; resolves once it answers STUN. */
 export async function startCoturn(auth: CoturnAuth, options: CoturnOptions = {}): Promise<Coturn> {
   const { port, ...rest } = options;
-  const settings = { realm: 'webrtc-lab-test', allowLoopbackPeers: true, moreListeningIps: [], ...rest };
+  const settings = { realm: 'webrtc-lab-test', allowLoopbackPeers: true, moreListeningIps: [], moreArgs: [], ...rest };
   for (let attempt = 1; ; attempt++) {
     try {
       return await launch(auth, port ?? (await freeListeningPort()), relayRange(), settings);
@@ -169,6 +171,7 @@ async function launch(
     '--log-file=stdout',
     '--simple-log',
     ...authArgs,
+    ...options.moreArgs,
   ];
   const child: ChildProcess = spawn('sh', ['-c', watchdog, 'coturn-watchdog', ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -59,3 +59,15 @@ t.test('our measurement goes out once per call, the prediction once both are in'
   t.equal(sent.length, 2, 'the next call sends it again');
   t.equal(next.peerNat, null, "the last call's peer measurement is not carried over");
 });
+
+t.test("the peer's report is worth a wait unless the peer has spoken without a nat message", async (t) => {
+  const exchange = new NatExchange([], Promise.resolve(werift), { turn: null, relayOnly: false }, log);
+  exchange.callStarted(empty(), async () => undefined);
+  t.equal(exchange.peerSkipsNat, false, 'not heard from yet: it may only be behind us');
+  exchange.onPeerMessage({ seq: 2, type: 'answer', from: 'answerer', ts: 0, data: { type: 'answer', sdp: '' } });
+  t.equal(exchange.peerSkipsNat, true, 'it answered without a nat message: an older CLI or another stack');
+  exchange.onPeerMessage(message(peerNat));
+  t.equal(exchange.peerSkipsNat, false, 'its nat message came');
+  exchange.callEnded();
+  t.equal(exchange.peerSkipsNat, false, 'the next call starts afresh');
+});
