@@ -1,9 +1,11 @@
 import { GAVE_UP } from './call-failure.js';
 import { ClientError } from './errors.js';
-import type { Disposables } from './wait.js';
+import { Deadline, type Disposables } from './wait.js';
 
 /** After the peer's bye, how long its last data-channel messages may take to arrive. */
 const PEER_GONE_GRACE_MS = 1_000;
+/** How long a peer's bye may trail the service's word that the peer has left. */
+const PEER_BYE_WAIT_MS = 1_000;
 
 /** What the peer's going needs to know of its call. */
 export interface DepartureContext {
@@ -25,23 +27,27 @@ export interface DepartureContext {
  * closing and the failure the call ends with, if any.
  */
 export class PeerDeparture {
-  /** The peer hung up with a failure as its bye's reason: the peer-left that follows changes nothing. */
-  private peerGaveUp = false;
+  /**
+   * The peer hung up with a failure as its bye's reason: the call's failure,
+   * once our own gathering has ended (our verdict is worth keeping). The
+   * peer-left that follows, or a send to the peer that has left, changes nothing.
+   */
+  gaveUp: Promise<ClientError> | undefined;
 
   constructor(private readonly call: DepartureContext) {}
 
   /** The peer said bye, or the service said it left the room. */
   said(event: { kind: 'bye' | 'left'; reason: string }): void {
     const { peer } = this.call;
-    if (this.call.complete() || this.peerGaveUp) return;
+    if (this.call.complete() || this.gaveUp) return;
     if (event.kind === 'bye' && GAVE_UP.has(event.reason) && !this.call.connected()) {
-      // It will not call back. Our own verdict is worth keeping: our gathering ends on its own (<= ~13 s).
-      this.peerGaveUp = true;
+      // It will not call back. Our gathering ends on its own (<= ~13 s, a TURN server that does not answer).
       const error = new ClientError(
         'ice_failed',
         `${peer} gave up before the connection was up (bye: ${event.reason})`,
       );
-      void this.call.gatheringDone.then(() => this.call.fail(error));
+      this.gaveUp = this.call.gatheringDone.then(() => error);
+      void this.gaveUp.then((failure) => this.call.fail(failure));
       return;
     }
     if (event.kind === 'bye' && event.reason === 'declined') {
@@ -49,6 +55,18 @@ export class PeerDeparture {
       return;
     }
     this.gone(event.kind === 'bye' ? `hung up (bye: ${event.reason})` : `left the room (${event.reason})`);
+  }
+
+  /**
+   * Our send found the peer gone before the connection was up. A peer that
+   * gave up said so (bye) before it left, but the service's 404 for our send
+   * can overtake that bye on its way to us: give it a moment, and then the
+   * peer's reason is the call's.
+   */
+  async whyGone(failure: ClientError, bye: Promise<void>, deadline: Deadline): Promise<ClientError> {
+    await new Deadline(PEER_BYE_WAIT_MS).race(bye, 'bye').catch(() => undefined);
+    const gaveUp = this.gaveUp;
+    return gaveUp ? deadline.race(gaveUp, 'gathering').catch(() => failure) : failure;
   }
 
   /**

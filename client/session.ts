@@ -71,11 +71,13 @@ export class Call {
       await this.walk();
       return { connected: this.isConnected, error: null };
     } catch (error) {
-      const failure = classifyFailure(error, {
+      let failure = classifyFailure(error, {
         connected: this.isConnected,
         timeoutS: this.setup.options.timeoutS,
         states: this.setup.report.states,
       });
+      if (failure.code === 'peer_left' && !this.isConnected)
+        failure = await this.departure.whyGone(failure, this.peerBye.promise, this.setup.connectDeadline);
       if (GAVE_UP.has(failure.code) && !this.isConnected) {
         // Tell the peer why we hang up, so that it does not wait for us to call again.
         await this.setup.nat?.beforeBye(failure);

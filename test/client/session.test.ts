@@ -108,6 +108,35 @@ t.test('a bye with reason declined ends the call as declined', async (t) => {
   t.equal((await pair.answerer.outcome!).error?.code, 'interrupted');
 });
 
+t.test("the service's 404 for our answer came before the peer's bye: the bye's reason ends the call", async (t) => {
+  const byeAfterMs = 50;
+  const pair = wirePair({
+    answererSendFails: (type) => {
+      if (type !== 'answer') return undefined;
+      setTimeout(() => pair.answerer.call?.deliver({ kind: 'bye', reason: 'ice_failed' }), byeAfterMs);
+      return new ClientError('peer_left', 'offerer is no longer in room r');
+    },
+  });
+  while (!pair.answerer.outcome) await new Promise((r) => setImmediate(r));
+  const outcome = await pair.answerer.outcome;
+  t.equal(outcome.error?.code, 'ice_failed', 'not peer_left: the answerer will not wait for it to call again');
+  t.match(outcome.error?.message, /offerer gave up before the connection was up \(bye: ice_failed\)/);
+  pair.offerer.abort.abort(new ClientError('interrupted', 'test over'));
+  await pair.offerer.outcome;
+});
+
+t.test('a peer that left without a bye stays a peer that left', async (t) => {
+  const pair = wirePair({
+    answererSendFails: (type) =>
+      type === 'answer' ? new ClientError('peer_left', 'offerer is no longer in room r') : undefined,
+  });
+  while (!pair.answerer.outcome) await new Promise((r) => setImmediate(r));
+  const outcome = await pair.answerer.outcome;
+  t.equal(outcome.error?.code, 'peer_left');
+  pair.offerer.abort.abort(new ClientError('interrupted', 'test over'));
+  await pair.offerer.outcome;
+});
+
 t.test("no answer: our own deadline, not werift's (which has none)", async (t) => {
   const pair = wirePair({ connectMs: 1500, dropFromAnswerer: (type) => type === 'answer' });
   const outcome = await pair.offerer.outcome!;

@@ -48,6 +48,9 @@ t.test(
     ] as const) {
       const report = natOf(outcome);
       t.equal(outcome.code, 4, `${role} exits 4`);
+      // The offerer fails at once (no relay, --relay-only) and may leave before our answer reaches it.
+      t.equal(outcome.report?.error?.code, 'ice_failed', `${role}: ICE failed, not a peer that left`);
+      t.notMatch(outcome.stderr, /waiting for it to call again/, `${role}: no wait for a peer that gave up`);
       t.match(
         report.turnErrors,
         [{ url: server.turnUrl('udp'), code: 401, reason: 'Unauthorized' }],

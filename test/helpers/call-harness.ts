@@ -50,6 +50,8 @@ export function wirePair(
     connectMs?: number;
     holdAnswer?: boolean;
     dropFromAnswerer?: (type: string) => boolean;
+    /** The answerer's send of this type fails with this error (as the service's 404 for a peer that left). */
+    answererSendFails?: (type: string) => Error | undefined;
   } = {},
 ) {
   const make = (role: 'offerer' | 'answerer', extra: string[] | undefined): Side => {
@@ -95,6 +97,8 @@ export function wirePair(
   };
   const answererSignal = async (type: string, data: unknown): Promise<void> => {
     if (opts.dropFromAnswerer?.(type)) return;
+    const failure = opts.answererSendFails?.(type);
+    if (failure) throw failure;
     const event = toEvent(type, data);
     if (type === 'answer' && opts.holdAnswer) held.push(event);
     else deliverToOfferer(event);
