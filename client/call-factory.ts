@@ -62,7 +62,7 @@ export class CallFactory {
     try {
       const outcome = await call.run();
       if (outcome.error) recordFailure(report, outcome.error);
-      await nat.finish(outcome.error?.code === 'peer_left' || outcome.error?.code === 'declined');
+      await nat.finish(outcome.error?.code === 'peer_left' || outcome.error?.code === 'declined', connectDeadline);
       return outcome;
     } finally {
       this.nat.callEnded();

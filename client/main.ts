@@ -72,6 +72,9 @@ async function main(args: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    // Everything of ours is closed by now, and the report is out. Should a library still
+    // hold a timer or a socket (werift's TURN client did, until patch 019), do not wait for it.
+    setTimeout(() => process.exit(code), 1_000).unref();
   },
   (error: unknown) => {
     process.stderr.write(

@@ -5,6 +5,7 @@ import type { Report } from '../report.js';
 import type { IceServerPlan } from '../ice-servers.js';
 import type { Logger } from '../log.js';
 import { shortfalls, type Expectation } from '../verdict.js';
+import type { Deadline } from '../wait.js';
 import type { NatExchange } from './exchange.js';
 import { jointLine } from './joint.js';
 import { MAX_PAIRS, pairsFromStats } from './pairs.js';
@@ -73,9 +74,10 @@ export class CallNat implements CallNatHooks {
 
   /**
    * After the call: judged and sent if no bye did it, then the joint line
-   * (the peer's report waited for a moment, unless the peer has left).
+   * (the peer's report waited for a moment, unless the peer has left; for a
+   * peer not heard from yet, only while `deadline` lasts).
    */
-  async finish(peerGone: boolean): Promise<void> {
+  async finish(peerGone: boolean, deadline: Deadline): Promise<void> {
     const { report, exchange, log, options } = this.ctx;
     if (this.summary === undefined) {
       await bounded(this.turnCheck, 3_500);
@@ -84,7 +86,13 @@ export class CallNat implements CallNatHooks {
     }
     const own = this.summary;
     if (!own) return;
-    const peer = await exchange.peerReport(peerGone || exchange.peerSkipsNat ? 0 : PEER_REPORT_WAIT_MS);
+    const waitMs =
+      peerGone || exchange.peerSkipsNat
+        ? 0
+        : exchange.peerSpeaksNat
+          ? PEER_REPORT_WAIT_MS
+          : Math.min(PEER_REPORT_WAIT_MS, deadline.remainingMs());
+    const peer = await exchange.peerReport(waitMs);
     report.peerReport = peer;
     const line = jointLine(own, peer, options.peer);
     report.joint = line;

@@ -103,6 +103,11 @@ export class NatExchange {
     return this.peerHeard && this.peer === null;
   }
 
+  /** Whether the peer's `nat` message came in this call. */
+  get peerSpeaksNat(): boolean {
+    return this.peer !== null;
+  }
+
   /** The peer's `report`, waiting up to `ms` for it when it has not come yet. */
   async peerReport(ms: number): Promise<ReportSummary | null> {
     if (this.peerSummary === null) {
