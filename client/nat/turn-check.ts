@@ -54,7 +54,7 @@ interface Channel {
  * this socket's 5-tuple (a freed one lingers until the server's timer ends
  * it, and a new socket can draw the same port): it says nothing of werift's
  * own allocation, so the exchange runs once more from a fresh socket, as
- * RFC 8656 §7.2 allows. `firstLocalPort` binds the first socket (UDP only).
+ * RFC 8656 §7.4 allows. `firstLocalPort` binds the first socket (UDP only).
  */
 export async function checkTurn(
   target: TurnTarget,
