@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { createTurnClient } from 'werift';
 import { coturnSkipReason, startCoturn, type Coturn } from '../helpers/coturn.js';
@@ -28,7 +29,7 @@ t.test('an Allocate refused with 437 is made again from the next port of the ran
     { portRange: [stranded, stranded + 50] },
   );
   t.teardown(() => turn.close());
-  t.match(server.log(), /error 437/, 'coturn refused the first port with 437');
+  t.match(await server.waitForLog(/error 437/), /error 437/, 'coturn refused the first port with 437');
   t.ok(turn.relayedAddress, `relayed at ${String(turn.relayedAddress)}`);
   t.not(turn.transport.address.port, stranded, 'from another port');
 });
@@ -40,6 +41,9 @@ t.test('any other refusal is not asked again from another port', { skip }, async
     createTurnClient({ address: ['127.0.0.1', server.port], username: USER.username, password: 'wrong' }),
     'a wrong password fails',
   );
+  // coturn's log is read as it comes: wait for the refusal, and a moment for any retry after it.
+  await server.waitForLog(/user <lab>: .*error 401/);
+  await sleep(300);
   const sessions = new Set(
     server
       .log()

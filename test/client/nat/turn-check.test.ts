@@ -48,5 +48,5 @@ t.test('a 5-tuple coturn still holds: asked again from a fresh socket, not repor
   const server = coturn!;
   const stranded = await strandAllocation(server, USER);
   t.equal(await checkTurn(targetOf(server), werift, 3_000, stranded), null, 'the second socket gets its grant');
-  t.match(server.log(), /error 437/, 'coturn did answer the first socket with 437');
+  t.match(await server.waitForLog(/error 437/), /error 437/, 'coturn did answer the first socket with 437');
 });
