@@ -2,7 +2,8 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import t from 'tap';
-import { coturnSkipReason, startCoturn, stunBinding } from '../helpers/coturn.js';
+import { coturnSkipReason, startCoturn } from '../helpers/coturn.js';
+import { stunBinding } from '../helpers/stun-binding.js';
 
 /**
  * test/helpers/coturn.ts itself: ready means it answers STUN, stop leaves

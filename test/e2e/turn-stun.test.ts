@@ -2,7 +2,8 @@ import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import t, { type Test } from 'tap';
 import type { Report } from '../../client/report.js';
-import { coturnSkipReason, startCoturn, stunBinding, type Coturn } from '../helpers/coturn.js';
+import { coturnSkipReason, startCoturn, type Coturn } from '../helpers/coturn.js';
+import { stunBinding } from '../helpers/stun-binding.js';
 import { assertCompleted, call, describeCandidate, pairTypes, serviceWith } from './turn-calls.js';
 
 /**
