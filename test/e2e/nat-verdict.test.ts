@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
-import { coturnSkipReason, startCoturn, type Coturn } from '../helpers/coturn.js';
+import { coturnForFile } from '../helpers/coturn.js';
 import { newRoom, outcomeOf, peerArgs, serviceWith, startPeer, call, type Outcome } from './turn-calls.js';
 
 /**
@@ -10,13 +10,8 @@ import { newRoom, outcomeOf, peerArgs, serviceWith, startPeer, call, type Outcom
  * sides print from each other's `report` messages.
  */
 
-const skip = coturnSkipReason();
 const SECRET = `secret-${process.pid}`;
-let coturn: Coturn | undefined;
-if (skip === false) {
-  coturn = await startCoturn({ secret: SECRET }, { moreListeningIps: ['127.0.0.2'] });
-  t.teardown(() => coturn?.stop());
-}
+const { skip, coturn } = await coturnForFile({ secret: SECRET }, { moreListeningIps: ['127.0.0.2'] });
 
 interface NatReport {
   turnErrors: Array<{ url: string; code: number; reason: string }>;

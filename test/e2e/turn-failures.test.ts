@@ -1,7 +1,7 @@
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import t, { type Test } from 'tap';
-import { coturnSkipReason, startCoturn, type Coturn } from '../helpers/coturn.js';
+import { coturnForFile, startCoturn } from '../helpers/coturn.js';
 import {
   assertCompleted,
   call,
@@ -18,13 +18,8 @@ import {
  * --relay-only with no TURN server, and more ICE server URLs than werift uses.
  */
 
-const skip = coturnSkipReason();
 const SECRET = `secret-${process.pid}`;
-let coturn: Coturn | undefined;
-if (skip === false) {
-  coturn = await startCoturn({ secret: SECRET });
-  t.teardown(() => coturn?.stop());
-}
+const { skip, coturn } = await coturnForFile({ secret: SECRET });
 
 // werift gives up on refused TURN credentials after ~13 s of gathering (docs/WERIFT.md, Gathering).
 const WRONG_SECRET_TIMEOUT_S = 30;

@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap';
 import type { Report } from '../../client/report.js';
-import { coturnSkipReason, startCoturn, type Coturn } from '../helpers/coturn.js';
+import { coturnForFile, startCoturn, type Coturn } from '../helpers/coturn.js';
 import { assertCompleted, call, describeCandidate, pairTypes, type Outcome, serviceWith } from './turn-calls.js';
 
 /**
@@ -10,15 +10,10 @@ import { assertCompleted, call, describeCandidate, pairTypes, type Outcome, serv
  * the bytes went through coturn, not around it.
  */
 
-const skip = coturnSkipReason();
 const SECRET = `secret-${process.pid}`;
 const TTL_S = 600;
 
-let coturn: Coturn | undefined;
-if (skip === false) {
-  coturn = await startCoturn({ secret: SECRET });
-  t.teardown(() => coturn?.stop());
-}
+const { skip, coturn } = await coturnForFile({ secret: SECRET });
 
 /** Every local candidate signalled, every remote one received, and the selected pair: relay only, on coturn's relay ports. */
 function assertRelayed(

@@ -2,7 +2,7 @@ import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import t, { type Test } from 'tap';
 import type { Report } from '../../client/report.js';
-import { coturnSkipReason, startCoturn, type Coturn } from '../helpers/coturn.js';
+import { coturnForFile } from '../helpers/coturn.js';
 import { stunBinding } from '../helpers/stun-binding.js';
 import { assertCompleted, call, describeCandidate, pairTypes, serviceWith } from './turn-calls.js';
 
@@ -18,12 +18,7 @@ import { assertCompleted, call, describeCandidate, pairTypes, serviceWith } from
  * from eth0's address.
  */
 
-const skip = coturnSkipReason();
-let coturn: Coturn | undefined;
-if (skip === false) {
-  coturn = await startCoturn({ secret: `secret-${process.pid}` });
-  t.teardown(() => coturn?.stop());
-}
+const { skip, coturn } = await coturnForFile({ secret: `secret-${process.pid}` });
 
 /** Each srflx candidate has a related address, and that is one of the side's own host candidates (same port: no NAT). */
 function assertSrflx(t: Test, role: string, report: Report | undefined): void {

@@ -7,15 +7,15 @@
  * pipe closes and the watchdog stops coturn, so nothing is left running.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { freeListeningPort, relayRange } from './coturn-ports.js';
 import { stunBinding } from './stun-binding.js';
+import t from 'tap';
 
 /** How the TURN server checks credentials. */
 export type CoturnAuth =
@@ -58,46 +58,6 @@ const LOOPBACK = '127.0.0.1';
 /** How long coturn may take to open its listeners on a busy machine. */
 const READY_TIMEOUT_MS = 20_000;
 
-// Relay ranges come from 20000-31999: below Linux's ephemeral range (32768-60999),
-// so the thousands of short-lived connections other tests make never hold them,
-// and clear of natlab's 49152-49999. Each call
-// takes the next block of 100; the first block depends on the pid so that test
-// files running side by side are unlikely to share one.
-const RELAY_BASE = 20_000;
-const RELAY_BLOCK = 100;
-const RELAY_BLOCKS = 120;
-let nextBlock = (process.pid * 7) % RELAY_BLOCKS;
-
-function relayRange(): { min: number; max: number } {
-  const block = nextBlock;
-  nextBlock = (nextBlock + 1) % RELAY_BLOCKS;
-  const min = RELAY_BASE + block * RELAY_BLOCK;
-  return { min, max: min + RELAY_BLOCK - 1 };
-}
-
-/** A port free for both TCP and UDP on loopback right now. */
-async function freeListeningPort(): Promise<number> {
-  for (;;) {
-    const tcp = createServer().listen(0, LOOPBACK);
-    await once(tcp, 'listening');
-    const address = tcp.address();
-    const port = typeof address === 'object' && address !== null ? address.port : 0;
-    const udp = createSocket('udp4');
-    const udpFree = await new Promise<boolean>((resolve) => {
-      udp.once('error', () => {
-        resolve(false);
-      });
-      udp.bind(port, LOOPBACK, () => {
-        resolve(true);
-      });
-    });
-    udp.close();
-    tcp.close();
-    await once(tcp, 'close');
-    if (udpFree) return port;
-  }
-}
-
 export interface CoturnOptions {
   /** The listening port (UDP and TCP); default a free one, with retries if it is taken meanwhile. */
   port?: number;
@@ -121,6 +81,21 @@ export interface CoturnOptions {
 // The watchdog: start coturn in the background, print its PID, stop it when stdin closes.
 const watchdog =
   'turnserver "$@" & pid=$!; echo "watchdog-pid $pid"; trap \'kill $pid 2>/dev/null\' EXIT; read _; kill $pid; wait $pid';
+
+/**
+ * One coturn for a whole test file, stopped when the file's tests end; none
+ * where coturn is missing, and `skip` (for `t.test(name, { skip }, ...)`) says why.
+ */
+export async function coturnForFile(
+  auth: CoturnAuth,
+  options?: CoturnOptions,
+): Promise<{ skip: string | false; coturn: Coturn | undefined }> {
+  const skip = coturnSkipReason();
+  if (skip !== false) return { skip, coturn: undefined };
+  const coturn = await startCoturn(auth, options);
+  t.teardown(() => coturn.stop());
+  return { skip, coturn };
+}
 
 /** Starts coturn on loopback with free ports of its own; resolves once it answers STUN. */
 export async function startCoturn(auth: CoturnAuth, options: CoturnOptions = {}): Promise<Coturn> {

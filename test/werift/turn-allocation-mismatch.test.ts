@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { createTurnClient } from 'werift';
-import { coturnSkipReason, startCoturn, type Coturn } from '../helpers/coturn.js';
+import { coturnForFile } from '../helpers/coturn.js';
 import { strandAllocation } from '../helpers/stranded-allocation.js';
 
 /**
@@ -13,13 +13,8 @@ import { strandAllocation } from '../helpers/stranded-allocation.js';
  * coturn holds an allocation on the first port of werift's port range.
  */
 
-const skip = coturnSkipReason();
 const USER = { username: 'lab', password: 'pass' };
-let coturn: Coturn | undefined;
-if (skip === false) {
-  coturn = await startCoturn(USER);
-  t.teardown(() => coturn?.stop());
-}
+const { skip, coturn } = await coturnForFile(USER);
 
 t.test('an Allocate refused with 437 is made again from the next port of the range', { skip }, async (t) => {
   const server = coturn!;

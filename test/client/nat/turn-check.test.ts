@@ -1,7 +1,7 @@
 import t from 'tap';
 import * as werift from 'werift';
 import { checkTurn, type TurnTarget } from '../../../client/nat/turn-check.js';
-import { coturnSkipReason, startCoturn, type Coturn } from '../../helpers/coturn.js';
+import { coturnForFile, type Coturn } from '../../helpers/coturn.js';
 import { strandAllocation } from '../../helpers/stranded-allocation.js';
 
 /**
@@ -11,13 +11,8 @@ import { strandAllocation } from '../../helpers/stranded-allocation.js';
  * credential and must not be reported as the relay's verdict.
  */
 
-const skip = coturnSkipReason();
 const USER = { username: 'lab', password: 'pass' };
-let coturn: Coturn | undefined;
-if (skip === false) {
-  coturn = await startCoturn(USER);
-  t.teardown(() => coturn?.stop());
-}
+const { skip, coturn } = await coturnForFile(USER);
 
 const targetOf = (server: Coturn, password = USER.password): TurnTarget => ({
   url: server.turnUrl('udp'),
